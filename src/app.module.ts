@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CacheModule } from './core/cache/cache.module';
+import { CoreConfigModule } from './core/config/config.module';
+import { DatabaseModule } from './core/database/database.module';
+import { HealthModule } from './core/health/health.module';
+import { LoggingModule } from './core/logging/logging.module';
+import { UsersModule } from './modules/users/users.module';
+
+/**
+ * Built by a function rather than at import time, so the environment is read when the app is
+ * created (tests set it per app) and never when a file is merely imported.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreConfigModule.forRoot(), LoggingModule, DatabaseModule, CacheModule, HealthModule, UsersModule],
+    };
+  }
+}

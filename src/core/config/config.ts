@@ -1,0 +1,61 @@
+import { registerAs } from '@nestjs/config';
+import { Env, parseEnv } from './env.schema';
+
+/*
+ * One namespace per concern, injected typed with `@Inject(x.KEY) cfg: ConfigType<typeof x>`.
+ * The factories run when Nest builds the providers, after ConfigModule has validated the
+ * environment and merged the .env files into it, so nothing reads the environment at import time.
+ */
+const env = () => parseEnv(process.env);
+
+export const appConfig = registerAs('app', () => {
+  const e = env();
+  return { nodeEnv: e.NODE_ENV, isProduction: e.NODE_ENV === 'production' };
+});
+
+export const httpConfig = registerAs('http', () => {
+  const e = env();
+  return { host: e.HTTP_HOST, port: e.HTTP_PORT };
+});
+
+export const grpcConfig = registerAs('grpc', () => {
+  const e = env();
+  return { host: e.GRPC_HOST, port: e.GRPC_PORT };
+});
+
+export const logConfig = registerAs('log', () => {
+  const e = env();
+  return { level: e.LOG_LEVEL, pretty: (e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json')) === 'pretty' };
+});
+
+export const databaseConfig = registerAs('database', () => databaseSettings(env()));
+
+export function databaseSettings(e: Env) {
+  return {
+    url: e.DATABASE_URL,
+    poolMax: e.DATABASE_POOL_MAX,
+    connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    // The embedded database has one writer, this process, so it migrates itself;
+    // shared Postgres is migrated by `npm run db:migrate` unless asked otherwise.
+    migrateOnStart: e.DATABASE_MIGRATE_ON_START ?? e.DATABASE_URL === undefined,
+    pgliteDataDir: e.PGLITE_DATA_DIR,
+  };
+}
+
+export const cacheConfig = registerAs('cache', () => {
+  const e = env();
+  return {
+    redisUrl: e.REDIS_URL,
+    keyPrefix: e.REDIS_KEY_PREFIX,
+    commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    ttlSeconds: e.CACHE_TTL_SECONDS,
+    maxItems: e.CACHE_MAX_ITEMS,
+  };
+});
+
+export type AppConfig = ReturnType<typeof appConfig>;
+export type HttpConfig = ReturnType<typeof httpConfig>;
+export type GrpcConfig = ReturnType<typeof grpcConfig>;
+export type LogConfig = ReturnType<typeof logConfig>;
+export type DatabaseConfig = ReturnType<typeof databaseConfig>;
+export type CacheConfig = ReturnType<typeof cacheConfig>;

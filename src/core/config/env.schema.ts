@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+/**
+ * Every environment variable the service reads, validated in one pass at boot.
+ * Empty strings count as unset so `KEY=` in a .env file falls back to the default.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  HTTP_PORT: port.default(3000),
+  GRPC_HOST: z.string().min(1).default('0.0.0.0'),
+  GRPC_PORT: port.default(50051),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  DATABASE_POOL_MAX: positiveInt.max(1000).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(2000),
+  DATABASE_MIGRATE_ON_START: bool.optional(),
+  PGLITE_DATA_DIR: z.string().min(1).default('./data/pglite'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  REDIS_KEY_PREFIX: z.string().default('svc:'),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(250),
+  CACHE_TTL_SECONDS: positiveInt.default(60),
+  CACHE_MAX_ITEMS: positiveInt.default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Thrown at boot when the environment is invalid; its message names every bad key. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+export function parseEnv(source: Record<string, unknown>): Env {
+  const keys = Object.keys(envSchema.shape);
+  const input = Object.fromEntries(
+    keys.filter((key) => source[key] !== undefined && source[key] !== '').map((key) => [key, source[key]]),
+  );
+  const result = envSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigValidationError(
+      result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}

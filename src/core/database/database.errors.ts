@@ -1,0 +1,40 @@
+import { UnavailableError } from '../errors/app-error';
+
+/** SQLSTATEs and socket errors that mean "the database is not reachable", not "the query is wrong". */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /PGlite is closed/i];
+
+/** Drizzle wraps driver errors (DrizzleQueryError.cause); look through the whole chain. */
+function* causeChain(error: unknown): Generator<Record<string, unknown>> {
+  let current = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    yield current as Record<string, unknown>;
+    current = (current as { cause?: unknown }).cause;
+  }
+}
+
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  for (const e of causeChain(error)) {
+    if (e.code === '23505' && (e.constraint === constraint || String(e.message).includes(constraint))) return true;
+  }
+  return false;
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (const e of causeChain(error)) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code)) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.some((re) => re.test(e.message as string))) return true;
+  }
+  return false;
+}
+
+/**
+ * What a repository rethrows for a database error it does not handle itself: UNAVAILABLE for a
+ * database that cannot be reached (callers may retry elsewhere), the original error otherwise
+ * (it becomes INTERNAL at the edge, logged, never shown).
+ */
+export function translateDatabaseError(error: unknown): unknown {
+  return isDatabaseUnavailable(error) ? new UnavailableError('The database is unavailable', { cause: error }) : error;
+}

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { DatabaseClient } from './database.client';
+
+const PING_TIMEOUT_MS = 1_000;
+
+@Injectable()
+export class DatabaseHealthIndicator {
+  constructor(
+    private readonly client: DatabaseClient,
+    private readonly health: HealthIndicatorService,
+  ) {}
+
+  async check(key = 'database') {
+    const indicator = this.health.check(key);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.client.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('ping timed out')), PING_TIMEOUT_MS);
+        }),
+      ]);
+      return indicator.up({ driver: this.client.driver });
+    } catch (error) {
+      return indicator.down({ driver: this.client.driver, message: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

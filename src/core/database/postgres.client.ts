@@ -1,0 +1,59 @@
+import { Logger } from '@nestjs/common';
+import { drizzle, NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { Pool } from 'pg';
+import { DatabaseClient, MIGRATIONS_FOLDER } from './database.client';
+
+/** Any stable 64-bit number unique to this service's migrations. */
+const MIGRATION_LOCK_ID = 7_346_201_913;
+
+export interface PostgresOptions {
+  url: string;
+  poolMax: number;
+  connectTimeoutMs: number;
+}
+
+export class PostgresClient extends DatabaseClient {
+  readonly driver = 'postgres' as const;
+  readonly db: NodePgDatabase;
+  private readonly pool: Pool;
+  private readonly logger = new Logger('Database');
+
+  constructor(options: PostgresOptions) {
+    super();
+    this.pool = new Pool({
+      connectionString: options.url,
+      max: options.poolMax,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      idleTimeoutMillis: 30_000,
+      application_name: 'nest-hybrid-service',
+    });
+    // An idle client losing its server emits here; without a listener the process would crash.
+    this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
+    this.db = drizzle({ client: this.pool });
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('select 1');
+  }
+
+  async migrate(): Promise<void> {
+    // One dedicated connection holds a session advisory lock, so replicas migrating at the same
+    // time run one after the other and the later ones find nothing to do.
+    const connection = await this.pool.connect();
+    try {
+      await connection.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+      try {
+        await migrate(drizzle({ client: connection }), { migrationsFolder: MIGRATIONS_FOLDER });
+      } finally {
+        await connection.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
+      }
+    } finally {
+      connection.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

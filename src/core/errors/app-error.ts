@@ -1,0 +1,51 @@
+import { ErrorCode } from './error-codes';
+
+/** One bad field of a request, named as the caller sent it. */
+export interface FieldViolation {
+  field: string;
+  message: string;
+}
+
+/**
+ * The only error type services throw. Its code is stable API; its message is safe to show to
+ * callers (never put SQL, stack traces or secrets in it).
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(readonly violations: FieldViolation[]) {
+    super(
+      ErrorCode.INVALID_ARGUMENT,
+      violations.length > 0
+        ? `Invalid request: ${violations.map((v) => `${v.field}: ${v.message}`).join('; ')}`
+        : 'Invalid request',
+    );
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.NOT_FOUND, message);
+  }
+}
+
+export class AlreadyExistsError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.ALREADY_EXISTS, message);
+  }
+}
+
+export class UnavailableError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.UNAVAILABLE, message, options);
+  }
+}

@@ -1,0 +1,101 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { Metadata } from '@grpc/grpc-js';
+import { Observable, throwError } from 'rxjs';
+import { encodeBadRequestDetails, STATUS_DETAILS_KEY } from './grpc-status-details';
+import { ResolvedError, resolveError } from './resolve-error';
+import { acceptOrCreateRequestId, REQUEST_ID_HEADER, requestIdOf } from '../logging/request-id';
+
+interface HttpRequest {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+/** The minimum of a response object this filter needs; both Express and Fastify provide it. */
+interface HttpReply {
+  headersSent?: boolean;
+  status(code: number): HttpReply;
+  setHeader?(name: string, value: string): unknown;
+  header?(name: string, value: string): unknown;
+  send(body: string): unknown;
+  end?(): unknown;
+}
+
+/**
+ * The one error edge for both transports: maps every error through the same code table into an
+ * RFC 9457 problem+json body (HTTP) or a gRPC status with rich details (RPC). Unexpected errors
+ * are logged with their stack here and answered without any internals.
+ */
+@Catch()
+export class ErrorsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    const resolved = resolveError(exception);
+    if (host.getType() === 'rpc') {
+      if (resolved.unexpected) this.logger.error(exception);
+      return throwError(() => toGrpcError(resolved));
+    }
+    const http = host.switchToHttp();
+    const request = http.getRequest<HttpRequest>();
+    const reply = http.getResponse<HttpReply>();
+    if (resolved.unexpected) this.logger.error({ err: exception, url: request.url }, 'unhandled error');
+    if (reply.headersSent) {
+      reply.end?.();
+      return;
+    }
+    let requestId = requestIdOf(request);
+    if (requestId === undefined) {
+      // Body parsers run before the access-log middleware, so a request they reject (malformed
+      // JSON, too large) has no id or access line yet: give it both here.
+      requestId = acceptOrCreateRequestId(request.headers?.[REQUEST_ID_HEADER]);
+      setHeader(reply, REQUEST_ID_HEADER, requestId);
+      this.logger.warn(
+        { requestId, req: { method: request.method, url: request.url }, res: { statusCode: resolved.httpStatus } },
+        `${request.method} ${request.url} ${resolved.httpStatus} (rejected before routing)`,
+      );
+    }
+    const body = toProblem(resolved, requestId);
+    setHeader(reply, 'content-type', 'application/problem+json; charset=utf-8');
+    reply.status(resolved.httpStatus).send(JSON.stringify(body));
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  requestId?: string;
+  errors?: { field: string; message: string }[];
+}
+
+export function toProblem(resolved: ResolvedError, requestId: string | undefined): Problem {
+  return {
+    type: 'about:blank',
+    title: resolved.title,
+    status: resolved.httpStatus,
+    detail: resolved.detail,
+    code: resolved.code,
+    ...(requestId ? { requestId } : {}),
+    ...(resolved.violations.length > 0 ? { errors: resolved.violations } : {}),
+  };
+}
+
+export function toGrpcError(resolved: ResolvedError): { code: number; details: string; metadata: Metadata } {
+  const metadata = new Metadata();
+  if (resolved.violations.length > 0) {
+    metadata.set(
+      STATUS_DETAILS_KEY,
+      encodeBadRequestDetails(resolved.grpcStatus, resolved.detail, resolved.violations),
+    );
+  }
+  return { code: resolved.grpcStatus, details: resolved.detail, metadata };
+}
+
+function setHeader(reply: HttpReply, name: string, value: string): void {
+  if (typeof reply.header === 'function') reply.header(name, value);
+  else reply.setHeader?.(name, value);
+}

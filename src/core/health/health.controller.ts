@@ -1,0 +1,37 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { HealthCheckService } from '@nestjs/terminus';
+import { CacheHealthIndicator } from '../cache/cache.health';
+import { DatabaseHealthIndicator } from '../database/database.health';
+
+/** The part of a reply these probes touch; Express and Fastify replies both have it. */
+interface StatusReply {
+  status(code: number): unknown;
+}
+
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseHealthIndicator,
+    private readonly cache: CacheHealthIndicator,
+  ) {}
+
+  /** Liveness: answers as long as the event loop does. Touches no dependency on purpose. */
+  @Get('healthz')
+  liveness() {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: the database must answer; the cache is reported but not required. */
+  @Get('readyz')
+  async readiness(@Res({ passthrough: true }) reply: StatusReply) {
+    const result = await this.health
+      .check([() => this.database.check(), () => this.cache.check()])
+      .catch((error: { getResponse?: () => unknown }) => {
+        // Terminus throws a 503 carrying the full report; answer with the report itself.
+        reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+        return error.getResponse?.() ?? { status: 'error' };
+      });
+    return result;
+  }
+}

@@ -1,0 +1,56 @@
+import { Global, Module } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { logConfig } from '../config/config';
+import { GrpcLoggingInterceptor } from './grpc-logging.interceptor';
+import { acceptOrCreateRequestId, REQUEST_ID_HEADER } from './request-id';
+
+/** Paths whose values never reach a log line. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'metadata.authorization',
+  'metadata.cookie',
+];
+
+@Global()
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [logConfig.KEY],
+      useFactory: (config: ConfigType<typeof logConfig>) => ({
+        pinoHttp: {
+          level: config.level,
+          transport: config.pretty
+            ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+            : undefined,
+          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          genReqId: (req: IncomingMessage, res: ServerResponse) => {
+            const id = acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]);
+            res.setHeader(REQUEST_ID_HEADER, id);
+            return id;
+          },
+          customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
+          customLogLevel: (_req, res, err) =>
+            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+          customSuccessMessage: (req, res, responseTime) =>
+            `${req.method} ${req.url} ${res.statusCode} ${Math.round(responseTime)}ms`,
+          customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
+          serializers: {
+            req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({
+              method: req.method,
+              url: req.url,
+              headers: req.headers,
+            }),
+            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          },
+        },
+      }),
+    }),
+  ],
+  providers: [GrpcLoggingInterceptor],
+  exports: [GrpcLoggingInterceptor],
+})
+export class LoggingModule {}

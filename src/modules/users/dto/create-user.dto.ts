@@ -1,0 +1,12 @@
+import { IsUserAge, IsUserEmail, IsUserName } from './user-fields';
+
+export class CreateUserDto {
+  @IsUserName()
+  name!: string;
+
+  @IsUserEmail()
+  email!: string;
+
+  @IsUserAge()
+  age!: number;
+}

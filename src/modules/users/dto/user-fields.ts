@@ -1,0 +1,24 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsEmail, IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+
+/** The rules of each user field, shared by every DTO of both transports. */
+export const NAME_MAX_LENGTH = 100;
+export const EMAIL_MAX_LENGTH = 254;
+export const AGE_MAX = 150;
+
+export const IsUserName = () =>
+  applyDecorators(
+    IsString(),
+    Matches(/\S/, { message: '$property must not be empty' }),
+    MaxLength(NAME_MAX_LENGTH),
+  );
+
+export const IsUserEmail = () =>
+  applyDecorators(IsString(), MaxLength(EMAIL_MAX_LENGTH), IsEmail({}, { message: '$property must be an email address' }));
+
+export const IsUserAge = () => applyDecorators(IsInt(), Min(0), Max(AGE_MAX));
+
+export const IsUserId = () => IsUUID('all', { message: '$property must be a UUID' });
+
+/** Optional, but `null` is still a wrong type rather than "absent". */
+export const IsAbsentOr = () => ValidateIf((_object: object, value: unknown) => value !== undefined);

@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { CreateUserDto } from './dto/create-user.dto';
+import { ListUsersQueryDto } from './dto/list-users.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserIdDto } from './dto/user-id.dto';
+import { User } from './user.model';
+import { UsersService } from './users.service';
+
+/** A user as JSON over HTTP. */
+export interface UserJson {
+  id: string;
+  name: string;
+  email: string;
+  age: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserListJson {
+  items: UserJson[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+@Controller('users')
+export class UsersHttpController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  async create(@Body() body: CreateUserDto): Promise<UserJson> {
+    return toUserJson(await this.users.create(body));
+  }
+
+  @Get(':id')
+  async get(@Param() params: UserIdDto): Promise<UserJson> {
+    return toUserJson(await this.users.get(params.id));
+  }
+
+  @Get()
+  async list(@Query() query: ListUsersQueryDto): Promise<UserListJson> {
+    const page = await this.users.list({ limit: query.limit, cursor: query.cursor });
+    return { items: page.users.map(toUserJson), nextCursor: page.nextCursor ?? null };
+  }
+
+  @Patch(':id')
+  async update(@Param() params: UserIdDto, @Body() body: UpdateUserDto): Promise<UserJson> {
+    return toUserJson(await this.users.update(params.id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@Param() params: UserIdDto): Promise<void> {
+    await this.users.delete(params.id);
+  }
+}
+
+function toUserJson(user: User): UserJson {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    age: user.age,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}
