@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { AppModule } from './app.module';
 import { grpcConfig, httpConfig } from './core/config/config';
 import { ErrorsFilter } from './core/errors/errors.filter';
@@ -51,15 +51,19 @@ export async function startApp(app: INestApplication): Promise<Endpoints> {
     await app.startAllMicroservices();
   } catch (error) {
     await app.close().catch(() => undefined);
-    throw new BootError(`gRPC port ${grpc.port} (${grpc.host}) could not be bound: ${describe(error)}`, { cause: error });
+    throw new BootError(`gRPC port ${grpc.port} (${grpc.host}) could not be bound: ${describe(error)}`, {
+      cause: error,
+    });
   }
   try {
     await app.listen(http.port, http.host);
   } catch (error) {
     await app.close().catch(() => undefined);
-    throw new BootError(`HTTP port ${http.port} (${http.host}) could not be bound: ${describe(error)}`, { cause: error });
+    throw new BootError(`HTTP port ${http.port} (${http.host}) could not be bound: ${describe(error)}`, {
+      cause: error,
+    });
   }
-  const address = app.getHttpServer().address() as AddressInfo;
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const httpHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return { httpUrl: `http://${httpHost}:${address.port}`, grpcAddress: `${grpc.host}:${grpc.port}` };
 }

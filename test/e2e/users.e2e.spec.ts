@@ -49,7 +49,9 @@ describe('users over HTTP', () => {
   it('pages through users with limit and cursor in creation order', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await request(t.httpUrl).post('/users').send({ name: `Pager ${i}`, email: email(), age: 20 + i });
+      const res = await request(t.httpUrl)
+        .post('/users')
+        .send({ name: `Pager ${i}`, email: email(), age: 20 + i });
       ids.push(res.body.id);
     }
     const seen: string[] = [];
@@ -59,7 +61,7 @@ describe('users over HTTP', () => {
       const query: Record<string, string | number> = cursor ? { limit: 2, cursor } : { limit: 2 };
       const res = await request(t.httpUrl).get('/users').query(query).expect(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
-      seen.push(...res.body.items.map((u: { id: string }) => u.id));
+      seen.push(...(res.body.items as { id: string }[]).map((u) => u.id));
       cursor = res.body.nextCursor;
       pages++;
     } while (cursor && pages < 100);
@@ -100,7 +102,10 @@ describe('users over HTTP', () => {
     ['missing fields', {}, ['name', 'email', 'age']],
   ];
   it.each(badBodies)('rejects %s with 400 naming each field', async (_label, body, fields) => {
-    const res = await request(t.httpUrl).post('/users').send(body as object).expect(400);
+    const res = await request(t.httpUrl)
+      .post('/users')
+      .send(body as object)
+      .expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT', title: 'Invalid argument' });
     expect(res.body.requestId).toEqual(expect.any(String));
@@ -274,7 +279,10 @@ describe('users over gRPC', () => {
 describe('one service layer behind both transports', () => {
   it('serves a user created over HTTP to gRPC and back', async () => {
     const address = email();
-    const created = await request(t.httpUrl).post('/users').send({ name: 'Cross', email: address, age: 40 }).expect(201);
+    const created = await request(t.httpUrl)
+      .post('/users')
+      .send({ name: 'Cross', email: address, age: 40 })
+      .expect(201);
     const id = created.body.id as string;
 
     const { response: got } = await t.grpc.getUser({ id });
@@ -286,7 +294,7 @@ describe('one service layer behind both transports', () => {
     expect(viaHttp.body.name).toBe('Crossed');
 
     const listed = await request(t.httpUrl).get('/users').query({ limit: 100 }).expect(200);
-    expect(listed.body.items.map((u: { id: string }) => u.id)).toContain(id);
+    expect((listed.body.items as { id: string }[]).map((u) => u.id)).toContain(id);
 
     await t.grpc.deleteUser({ id });
     await request(t.httpUrl).get(`/users/${id}`).expect(404);

@@ -21,6 +21,13 @@ export interface UnaryResult<T> {
   headers: grpc.Metadata;
 }
 
+type UnaryInvoker<Req, Res> = (
+  request: Req,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: (error: grpc.ServiceError | null, response: Res) => void,
+) => grpc.ClientUnaryCall;
+
 type Unary<Req, Res> = (request: Req, metadata?: grpc.Metadata) => Promise<UnaryResult<Res>>;
 
 export interface UserServiceTestClient {
@@ -45,14 +52,14 @@ export function createUserClient(address: string): UserServiceTestClient {
     (request, metadata = new grpc.Metadata()) =>
       new Promise((resolve, reject) => {
         let headers = new grpc.Metadata();
-        const call = (client as unknown as Record<string, grpc.requestCallback<Res> & Function>)[method]!.call(
+        const invoke = (client as unknown as Record<string, UnaryInvoker<Req, Res>>)[method]!;
+        const call = invoke.call(
           client,
           request,
           metadata,
           { deadline: Date.now() + 10_000 },
-          (error: grpc.ServiceError | null, response: Res) =>
-            error ? reject(error) : resolve({ response, headers }),
-        ) as grpc.ClientUnaryCall;
+          (error: grpc.ServiceError | null, response: Res) => (error ? reject(error) : resolve({ response, headers })),
+        );
         call.on('metadata', (received: grpc.Metadata) => {
           headers = received;
         });

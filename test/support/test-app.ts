@@ -1,14 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { createApp, startApp } from '../../src/app.factory';
 import { createUserClient, UserServiceTestClient } from './grpc-client';
-import {
-  createTestDatabase,
-  deleteRedisPrefix,
-  freePort,
-  REDIS_URL,
-  uniqueName,
-  USE_REAL_SERVICES,
-} from './infra';
+import { createTestDatabase, deleteRedisPrefix, freePort, REDIS_URL, uniqueName, USE_REAL_SERVICES } from './infra';
 
 export interface TestApp {
   app: INestApplication;

@@ -10,23 +10,26 @@ export class MemoryCacheStore extends CacheStore {
     this.lru = new LRUCache<string, string>({ max: maxItems, ttlAutopurge: false });
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return this.lru.get(key);
+  get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.lru.get(key));
   }
 
-  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+  set(key: string, value: string, ttlSeconds: number): Promise<void> {
     this.lru.set(key, value, { ttl: ttlSeconds * 1000 });
+    return Promise.resolve();
   }
 
-  async delete(...keys: string[]): Promise<void> {
+  delete(...keys: string[]): Promise<void> {
     for (const key of keys) this.lru.delete(key);
+    return Promise.resolve();
   }
 
   isAvailable(): boolean {
     return true;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.lru.clear();
+    return Promise.resolve();
   }
 }

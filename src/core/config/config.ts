@@ -25,7 +25,10 @@ export const grpcConfig = registerAs('grpc', () => {
 
 export const logConfig = registerAs('log', () => {
   const e = env();
-  return { level: e.LOG_LEVEL, pretty: (e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json')) === 'pretty' };
+  return {
+    level: e.LOG_LEVEL,
+    pretty: (e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json')) === 'pretty',
+  };
 });
 
 export const databaseConfig = registerAs('database', () => databaseSettings(env()));

@@ -3,7 +3,11 @@ import { UnavailableError } from '../errors/app-error';
 /** SQLSTATEs and socket errors that mean "the database is not reachable", not "the query is wrong". */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
-const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /PGlite is closed/i];
+const UNAVAILABLE_MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /PGlite is closed/i,
+];
 
 /** Drizzle wraps driver errors (DrizzleQueryError.cause); look through the whole chain. */
 function* causeChain(error: unknown): Generator<Record<string, unknown>> {

@@ -51,7 +51,7 @@ function build(code: ErrorCode, detail: string, violations: FieldViolation[], un
 function httpExceptionDetail(error: HttpException): string {
   const response = error.getResponse();
   if (typeof response === 'object' && response !== null && 'message' in response) {
-    const message = (response as { message: unknown }).message;
+    const message = response.message;
     if (typeof message === 'string') return message;
     if (Array.isArray(message)) return message.join('; ');
   }

@@ -32,6 +32,8 @@ export const REDACTED_PATHS = [
             res.setHeader(REQUEST_ID_HEADER, id);
             return id;
           },
+          // Every line of a request, access line included, carries its id as `requestId`.
+          quietReqLogger: true,
           customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
           customLogLevel: (_req, res, err) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',

@@ -6,7 +6,7 @@ const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The caller's request id if it is sane (bounded length, no injection), else a new UUID. */
 export function acceptOrCreateRequestId(candidate: unknown): string {
-  const value = Array.isArray(candidate) ? candidate[0] : candidate;
+  const value: unknown = Array.isArray(candidate) ? (candidate as unknown[])[0] : candidate;
   if (Buffer.isBuffer(value)) return acceptOrCreateRequestId(value.toString('utf8'));
   return typeof value === 'string' && ACCEPTABLE.test(value) ? value : randomUUID();
 }

@@ -26,7 +26,11 @@ export class DrizzleUsersRepository extends UsersRepository {
   async insert(user: NewUser): Promise<User> {
     // UUIDv7 ids are time-ordered, so ordering by id is ordering by creation (keyset paging).
     const rows = await this.run(
-      () => this.database.db.insert(users).values({ id: uuidv7(), ...user }).returning(),
+      () =>
+        this.database.db
+          .insert(users)
+          .values({ id: uuidv7(), ...user })
+          .returning(),
       user.email,
     );
     return rows[0]!;

@@ -7,14 +7,14 @@ export const EMAIL_MAX_LENGTH = 254;
 export const AGE_MAX = 150;
 
 export const IsUserName = () =>
-  applyDecorators(
-    IsString(),
-    Matches(/\S/, { message: '$property must not be empty' }),
-    MaxLength(NAME_MAX_LENGTH),
-  );
+  applyDecorators(IsString(), Matches(/\S/, { message: '$property must not be empty' }), MaxLength(NAME_MAX_LENGTH));
 
 export const IsUserEmail = () =>
-  applyDecorators(IsString(), MaxLength(EMAIL_MAX_LENGTH), IsEmail({}, { message: '$property must be an email address' }));
+  applyDecorators(
+    IsString(),
+    MaxLength(EMAIL_MAX_LENGTH),
+    IsEmail({}, { message: '$property must be an email address' }),
+  );
 
 export const IsUserAge = () => applyDecorators(IsInt(), Min(0), Max(AGE_MAX));
 

@@ -1,0 +1,42 @@
+import { ConfigValidationError, parseEnv } from './env.schema';
+
+describe('parseEnv', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      HTTP_PORT: 3000,
+      GRPC_PORT: 50051,
+      PGLITE_DATA_DIR: './data/pglite',
+      LOG_LEVEL: 'info',
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.REDIS_URL).toBeUndefined();
+  });
+
+  it('treats empty strings as unset and ignores unrelated variables', () => {
+    const env = parseEnv({ REDIS_URL: '', HTTP_PORT: '', PATH: '/bin' });
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(env.HTTP_PORT).toBe(3000);
+    expect(env).not.toHaveProperty('PATH');
+  });
+
+  it('coerces numbers and booleans', () => {
+    expect(parseEnv({ HTTP_PORT: '8080', DATABASE_MIGRATE_ON_START: 'false' })).toMatchObject({
+      HTTP_PORT: 8080,
+      DATABASE_MIGRATE_ON_START: false,
+    });
+  });
+
+  it('lists every bad key at once', () => {
+    const attempt = () =>
+      parseEnv({ HTTP_PORT: 'eighty', GRPC_PORT: '70000', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(ConfigValidationError);
+    try {
+      attempt();
+    } catch (error) {
+      const problems = (error as ConfigValidationError).problems.map((p) => p.split(':')[0]);
+      expect(problems.sort()).toEqual(['DATABASE_URL', 'GRPC_PORT', 'HTTP_PORT', 'LOG_LEVEL']);
+    }
+  });
+});
