@@ -1,12 +1,18 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import type { AddressInfo, Server } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
-import { grpcConfig, httpConfig } from './core/config/config';
+import { grpcConfig, GrpcConfig, httpConfig, HttpConfig, lifecycleConfig, LifecycleConfig } from './core/config/config';
 import { ErrorsFilter } from './core/errors/errors.filter';
 import { createValidationPipe } from './core/errors/validation.pipe';
 import { grpcServerOptions } from './core/grpc/grpc.options';
+import { AppGrpcServer } from './core/grpc/grpc.server';
+import { DebugDelayInterceptor } from './core/lifecycle/debug-delay.interceptor';
+import { HttpDrainer } from './core/lifecycle/http-drainer';
+import { Lifecycle } from './core/lifecycle/lifecycle';
+import { ReadinessService } from './core/lifecycle/readiness.service';
 import { GrpcLoggingInterceptor } from './core/logging/grpc-logging.interceptor';
 
 /** Boot failed in a way the operator must fix (a port in use, say); the message says which. */
@@ -17,11 +23,18 @@ export class BootError extends Error {
   }
 }
 
-export interface Endpoints {
+/** A hybrid app built by createApp, not started yet. */
+export interface HybridApp {
+  app: INestApplication;
+  grpc: AppGrpcServer;
+}
+
+export interface RunningApp extends HybridApp {
   /** e.g. http://127.0.0.1:3000 */
   httpUrl: string;
   /** host:port for a gRPC client */
   grpcAddress: string;
+  lifecycle: Lifecycle;
 }
 
 /**
@@ -29,43 +42,52 @@ export interface Endpoints {
  * transport connected with `inheritAppConfig` so the same pipes, filters and interceptors apply.
  * Shared by main.ts and the e2e tests.
  */
-export async function createApp(): Promise<INestApplication> {
+export async function createApp(): Promise<HybridApp> {
   const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalInterceptors(app.get(GrpcLoggingInterceptor));
-  app.connectMicroservice(grpcServerOptions(app.get(grpcConfig.KEY)), { inheritAppConfig: true });
-  return app;
+  if (app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay) app.useGlobalInterceptors(new DebugDelayInterceptor());
+  const config = app.get<GrpcConfig>(grpcConfig.KEY);
+  const grpc = new AppGrpcServer(grpcServerOptions(config).options, { reflection: config.reflection });
+  app.connectMicroservice({ strategy: grpc }, { inheritAppConfig: true });
+  return { app, grpc };
 }
 
 /**
  * Binds gRPC, then HTTP. Both or none: if either port cannot be bound, everything is closed and
- * a BootError names the port.
+ * a BootError names the port. Shutdown is then the Lifecycle's (see lifecycle.ts).
  */
-export async function startApp(app: INestApplication): Promise<Endpoints> {
-  const grpc = app.get<ReturnType<typeof grpcConfig>>(grpcConfig.KEY);
-  const http = app.get<ReturnType<typeof httpConfig>>(httpConfig.KEY);
+export async function startApp({ app, grpc }: HybridApp): Promise<RunningApp> {
+  const grpcSettings = app.get<GrpcConfig>(grpcConfig.KEY);
+  const http = app.get<HttpConfig>(httpConfig.KEY);
   try {
     await app.startAllMicroservices();
   } catch (error) {
     await app.close().catch(() => undefined);
-    throw new BootError(`gRPC port ${grpc.port} (${grpc.host}) could not be bound: ${describe(error)}`, {
+    throw new BootError(`gRPC port ${grpcSettings.port} (${grpcSettings.host}) could not be bound: ${describe(error)}`, {
       cause: error,
     });
   }
+  const server = app.getHttpServer() as HttpServer;
+  const drainer = new HttpDrainer(server);
   try {
     await app.listen(http.port, http.host);
   } catch (error) {
     await app.close().catch(() => undefined);
-    throw new BootError(`HTTP port ${http.port} (${http.host}) could not be bound: ${describe(error)}`, {
-      cause: error,
-    });
+    throw new BootError(`HTTP port ${http.port} (${http.host}) could not be bound: ${describe(error)}`, { cause: error });
   }
-  const address = (app.getHttpServer() as Server).address() as AddressInfo;
+  app.get(ReadinessService).subscribe((ready) => grpc.setServing(ready));
+  const address = server.address() as AddressInfo;
   const httpHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return { httpUrl: `http://${httpHost}:${address.port}`, grpcAddress: `${grpc.host}:${grpc.port}` };
+  return {
+    app,
+    grpc,
+    httpUrl: `http://${httpHost}:${address.port}`,
+    grpcAddress: `${grpcSettings.host}:${grpcSettings.port}`,
+    lifecycle: new Lifecycle(app, drainer, grpc, app.get<LifecycleConfig>(lifecycleConfig.KEY)),
+  };
 }
 
 function describe(error: unknown): string {

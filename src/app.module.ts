@@ -3,6 +3,7 @@ import { CacheModule } from './core/cache/cache.module';
 import { CoreConfigModule } from './core/config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './core/health/health.module';
+import { LifecycleModule } from './core/lifecycle/lifecycle.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { UsersModule } from './modules/users/users.module';
 
@@ -15,7 +16,10 @@ export class AppModule {
   static forRoot(): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreConfigModule.forRoot(), LoggingModule, DatabaseModule, CacheModule, HealthModule, UsersModule],
+      imports: [
+        CoreConfigModule.forRoot(),
+        LifecycleModule,
+        LoggingModule, DatabaseModule, CacheModule, HealthModule, UsersModule],
     };
   }
 }

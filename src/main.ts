@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { createApp, startApp } from './app.factory';
+import { exitOnSignals } from './core/lifecycle/signals';
 
 async function main(): Promise<void> {
-  const app = await createApp();
-  const { httpUrl, grpcAddress } = await startApp(app);
-  new Logger('Bootstrap').log(`ready: HTTP ${httpUrl}, gRPC ${grpcAddress}`);
+  const running = await startApp(await createApp());
+  exitOnSignals(running.lifecycle);
+  new Logger('Bootstrap').log(`ready: HTTP ${running.httpUrl}, gRPC ${running.grpcAddress}`);
 }
 
 main().catch((error: unknown) => {

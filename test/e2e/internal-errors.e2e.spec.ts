@@ -31,7 +31,7 @@ describe('unexpected errors', () => {
   });
 
   it('answer INTERNAL over gRPC with a generic message', async () => {
-    const error = await grpcError(t.grpc.listUsers({ pageSize: 1 }));
+    const error = await grpcError(t.client.listUsers({ pageSize: 1 }));
     expect(error.code).toBe(status.INTERNAL);
     expect(error.details).toBe('An internal error occurred');
   });

@@ -179,43 +179,43 @@ describe('users over HTTP', () => {
 describe('users over gRPC', () => {
   it('creates, reads, lists, updates and deletes', async () => {
     const address = email();
-    const { response: created } = await t.grpc.createUser({ name: 'Grace', email: address, age: 85 });
+    const { response: created } = await t.client.createUser({ name: 'Grace', email: address, age: 85 });
     expect(created.user).toMatchObject({ name: 'Grace', email: address, age: 85 });
     const id = created.user!.id;
     expect(id).toMatch(UUID_RE);
     expect(created.user!.createTime!.seconds).toBeGreaterThan(1_700_000_000);
 
-    const { response: got } = await t.grpc.getUser({ id });
+    const { response: got } = await t.client.getUser({ id });
     expect(got.user).toEqual(created.user);
 
-    const { response: updated } = await t.grpc.updateUser({ id, name: 'Grace Hopper' });
+    const { response: updated } = await t.client.updateUser({ id, name: 'Grace Hopper' });
     expect(updated.user).toMatchObject({ id, name: 'Grace Hopper', email: address, age: 85 });
 
     // age 0 is a real value on an optional field, not "absent".
-    const { response: zero } = await t.grpc.updateUser({ id, age: 0 });
+    const { response: zero } = await t.client.updateUser({ id, age: 0 });
     expect(zero.user).toMatchObject({ name: 'Grace Hopper', age: 0 });
 
-    const { response: list } = await t.grpc.listUsers({ pageSize: 100 });
+    const { response: list } = await t.client.listUsers({ pageSize: 100 });
     expect(list.users.map((u) => u.id)).toContain(id);
 
-    await t.grpc.deleteUser({ id });
-    const notFound = await grpcError(t.grpc.getUser({ id }));
+    await t.client.deleteUser({ id });
+    const notFound = await grpcError(t.client.getUser({ id }));
     expect(notFound.code).toBe(status.NOT_FOUND);
-    expect((await grpcError(t.grpc.deleteUser({ id }))).code).toBe(status.NOT_FOUND);
-    expect((await grpcError(t.grpc.updateUser({ id, age: 1 }))).code).toBe(status.NOT_FOUND);
+    expect((await grpcError(t.client.deleteUser({ id }))).code).toBe(status.NOT_FOUND);
+    expect((await grpcError(t.client.updateUser({ id, age: 1 }))).code).toBe(status.NOT_FOUND);
   });
 
   it('pages with page_size and page_token', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const { response } = await t.grpc.createUser({ name: `G${i}`, email: email(), age: 30 });
+      const { response } = await t.client.createUser({ name: `G${i}`, email: email(), age: 30 });
       ids.push(response.user!.id);
     }
     const seen: string[] = [];
     let token = '';
     let pages = 0;
     do {
-      const { response } = await t.grpc.listUsers({ pageSize: 2, pageToken: token });
+      const { response } = await t.client.listUsers({ pageSize: 2, pageToken: token });
       expect(response.users.length).toBeLessThanOrEqual(2);
       seen.push(...response.users.map((u) => u.id));
       token = response.nextPageToken;
@@ -226,8 +226,8 @@ describe('users over gRPC', () => {
 
   it('answers a duplicate email with ALREADY_EXISTS', async () => {
     const address = email();
-    await t.grpc.createUser({ name: 'A', email: address, age: 1 });
-    const error = await grpcError(t.grpc.createUser({ name: 'B', email: address, age: 1 }));
+    await t.client.createUser({ name: 'A', email: address, age: 1 });
+    const error = await grpcError(t.client.createUser({ name: 'B', email: address, age: 1 }));
     expect(error.code).toBe(status.ALREADY_EXISTS);
   });
 
@@ -240,7 +240,7 @@ describe('users over gRPC', () => {
     ['nothing set', {}, ['name', 'email']],
   ];
   it.each(badRequests)('rejects %s with INVALID_ARGUMENT naming each field', async (_label, body, fields) => {
-    const error = await grpcError(t.grpc.createUser(body));
+    const error = await grpcError(t.client.createUser(body));
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     for (const field of fields) expect(error.details).toContain(field);
     const violations = decodeBadRequestDetails(error.metadata);
@@ -249,12 +249,12 @@ describe('users over gRPC', () => {
 
   it('rejects malformed ids and page tokens with INVALID_ARGUMENT', async () => {
     for (const call of [
-      t.grpc.getUser({ id: 'nope' }),
-      t.grpc.deleteUser({ id: '' }),
-      t.grpc.updateUser({ id: '123', name: 'x' }),
-      t.grpc.listUsers({ pageToken: 'garbage' }),
-      t.grpc.listUsers({ pageSize: -1 }),
-      t.grpc.listUsers({ pageSize: 1000 }),
+      t.client.getUser({ id: 'nope' }),
+      t.client.deleteUser({ id: '' }),
+      t.client.updateUser({ id: '123', name: 'x' }),
+      t.client.listUsers({ pageToken: 'garbage' }),
+      t.client.listUsers({ pageSize: -1 }),
+      t.client.listUsers({ pageSize: 1000 }),
     ]) {
       const error = await grpcError(call);
       expect(error.code).toBe(status.INVALID_ARGUMENT);
@@ -265,14 +265,14 @@ describe('users over gRPC', () => {
   it('echoes a caller request id in the response headers and generates one otherwise', async () => {
     const metadata = new Metadata();
     metadata.set('x-request-id', 'grpc-req-1');
-    const { headers } = await t.grpc.listUsers({ pageSize: 1 }, metadata);
+    const { headers } = await t.client.listUsers({ pageSize: 1 }, metadata);
     expect(headers.get('x-request-id')).toEqual(['grpc-req-1']);
-    const { headers: generated } = await t.grpc.listUsers({ pageSize: 1 });
+    const { headers: generated } = await t.client.listUsers({ pageSize: 1 });
     expect(String(generated.get('x-request-id')[0])).toMatch(UUID_RE);
   });
 
   it('answers a missing user with NOT_FOUND', async () => {
-    expect((await grpcError(t.grpc.getUser({ id: MISSING_ID }))).code).toBe(status.NOT_FOUND);
+    expect((await grpcError(t.client.getUser({ id: MISSING_ID }))).code).toBe(status.NOT_FOUND);
   });
 });
 
@@ -285,35 +285,35 @@ describe('one service layer behind both transports', () => {
       .expect(201);
     const id = created.body.id as string;
 
-    const { response: got } = await t.grpc.getUser({ id });
+    const { response: got } = await t.client.getUser({ id });
     expect(got.user).toMatchObject({ id, name: 'Cross', email: address, age: 40 });
     expect(got.user!.createTime!.seconds).toBe(Math.floor(Date.parse(created.body.createdAt) / 1000));
 
-    await t.grpc.updateUser({ id, name: 'Crossed' });
+    await t.client.updateUser({ id, name: 'Crossed' });
     const viaHttp = await request(t.httpUrl).get(`/users/${id}`).expect(200);
     expect(viaHttp.body.name).toBe('Crossed');
 
     const listed = await request(t.httpUrl).get('/users').query({ limit: 100 }).expect(200);
     expect((listed.body.items as { id: string }[]).map((u) => u.id)).toContain(id);
 
-    await t.grpc.deleteUser({ id });
+    await t.client.deleteUser({ id });
     await request(t.httpUrl).get(`/users/${id}`).expect(404);
   });
 
   it('serves a user created over gRPC to HTTP and back', async () => {
     const address = email();
-    const { response } = await t.grpc.createUser({ name: 'Rpc', email: address, age: 22 });
+    const { response } = await t.client.createUser({ name: 'Rpc', email: address, age: 22 });
     const id = response.user!.id;
     await request(t.httpUrl).get(`/users/${id}`).expect(200);
     await request(t.httpUrl).patch(`/users/${id}`).send({ age: 23 }).expect(200);
-    const { response: got } = await t.grpc.getUser({ id });
+    const { response: got } = await t.client.getUser({ id });
     expect(got.user!.age).toBe(23);
-    const { response: listed } = await t.grpc.listUsers({ pageSize: 100 });
+    const { response: listed } = await t.client.listUsers({ pageSize: 100 });
     expect(listed.users.map((u) => u.id)).toContain(id);
     await request(t.httpUrl).delete(`/users/${id}`).expect(204);
-    expect((await grpcError(t.grpc.getUser({ id }))).code).toBe(status.NOT_FOUND);
+    expect((await grpcError(t.client.getUser({ id }))).code).toBe(status.NOT_FOUND);
     // The email is free again once its user is gone.
-    const { response: again } = await t.grpc.createUser({ name: 'Again', email: address, age: 1 });
+    const { response: again } = await t.client.createUser({ name: 'Again', email: address, age: 1 });
     expect(again.user!.id).not.toBe(id);
   });
 });

@@ -36,7 +36,7 @@ describe('Redis killed and restarted under a running app', () => {
     await request(t.httpUrl).patch(`/users/${id}`).send({ age: 10 }).expect(200);
     const read = await request(t.httpUrl).get(`/users/${id}`).expect(200);
     expect(read.body.age).toBe(10);
-    const { response } = await t.grpc.getUser({ id });
+    const { response } = await t.client.getUser({ id });
     expect(response.user!.age).toBe(10);
     await request(t.httpUrl).post('/users').send({ name: 'New', email: 'new@fault.test', age: 1 }).expect(201);
 

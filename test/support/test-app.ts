@@ -1,13 +1,9 @@
-import { INestApplication } from '@nestjs/common';
-import { createApp, startApp } from '../../src/app.factory';
+import { createApp, HybridApp, RunningApp, startApp } from '../../src/app.factory';
 import { createUserClient, UserServiceTestClient } from './grpc-client';
 import { createTestDatabase, deleteRedisPrefix, freePort, REDIS_URL, uniqueName, USE_REAL_SERVICES } from './infra';
 
-export interface TestApp {
-  app: INestApplication;
-  httpUrl: string;
-  grpcAddress: string;
-  grpc: UserServiceTestClient;
+export interface TestApp extends RunningApp {
+  client: UserServiceTestClient;
   env: Record<string, string>;
   close(): Promise<void>;
 }
@@ -41,26 +37,24 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   Object.assign(env, overrides);
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   Object.assign(process.env, env);
-  let app: INestApplication;
+  let hybrid: HybridApp;
   try {
-    app = await createApp();
+    hybrid = await createApp();
   } finally {
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
   }
-  const { httpUrl, grpcAddress } = await startApp(app);
-  const grpc = createUserClient(grpcAddress);
+  const running = await startApp(hybrid);
+  const client = createUserClient(running.grpcAddress);
   return {
-    app,
-    httpUrl,
-    grpcAddress,
-    grpc,
+    ...running,
+    client,
     env,
     close: async () => {
-      grpc.close();
-      await app.close();
+      client.close();
+      await running.lifecycle.shutdown('test finished');
       for (const cleanup of cleanups.reverse()) await cleanup();
     },
   };

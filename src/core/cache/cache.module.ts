@@ -1,7 +1,8 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { cacheConfig } from '../config/config';
+import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
 import { CacheHealthIndicator } from './cache.health';
 import { CacheService } from './cache.service';
 import { CacheStore } from './cache.store';
@@ -17,15 +18,17 @@ const REDIS_BOOT_WAIT_MS = 1_000;
   providers: [
     {
       provide: CacheStore,
-      inject: [cacheConfig.KEY],
-      useFactory: async (config: ConfigType<typeof cacheConfig>): Promise<CacheStore> => {
-        if (!config.redisUrl) return new MemoryCacheStore(config.maxItems);
-        const store = new RedisCacheStore({
-          url: config.redisUrl,
-          keyPrefix: config.keyPrefix,
-          commandTimeoutMs: config.commandTimeoutMs,
-        });
-        await store.waitUntilReady(REDIS_BOOT_WAIT_MS);
+      inject: [cacheConfig.KEY, TeardownRegistry],
+      useFactory: async (config: ConfigType<typeof cacheConfig>, teardown: TeardownRegistry): Promise<CacheStore> => {
+        const store = config.redisUrl
+          ? new RedisCacheStore({
+              url: config.redisUrl,
+              keyPrefix: config.keyPrefix,
+              commandTimeoutMs: config.commandTimeoutMs,
+            })
+          : new MemoryCacheStore(config.maxItems);
+        teardown.register(TeardownPhase.CACHE, `cache (${store.backend})`, () => store.close());
+        if (store instanceof RedisCacheStore) await store.waitUntilReady(REDIS_BOOT_WAIT_MS);
         return store;
       },
     },
@@ -34,10 +37,4 @@ const REDIS_BOOT_WAIT_MS = 1_000;
   ],
   exports: [CacheStore, CacheService, CacheHealthIndicator],
 })
-export class CacheModule implements OnApplicationShutdown {
-  constructor(@Inject(CacheStore) private readonly store: CacheStore) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.store.close();
-  }
-}
+export class CacheModule {}

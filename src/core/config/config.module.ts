@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { appConfig, cacheConfig, databaseConfig, grpcConfig, httpConfig, logConfig } from './config';
+import { appConfig, cacheConfig, databaseConfig, grpcConfig, httpConfig, lifecycleConfig, logConfig } from './config';
 import { envFilePaths } from './env.loader';
 import { parseEnv } from './env.schema';
 
@@ -19,7 +19,7 @@ export class CoreConfigModule {
         parseEnv(raw);
         return raw;
       },
-      load: [appConfig, httpConfig, grpcConfig, logConfig, databaseConfig, cacheConfig],
+      load: [appConfig, httpConfig, grpcConfig, lifecycleConfig, logConfig, databaseConfig, cacheConfig],
     });
   }
 }

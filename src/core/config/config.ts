@@ -20,7 +20,19 @@ export const httpConfig = registerAs('http', () => {
 
 export const grpcConfig = registerAs('grpc', () => {
   const e = env();
-  return { host: e.GRPC_HOST, port: e.GRPC_PORT };
+  return { host: e.GRPC_HOST, port: e.GRPC_PORT, reflection: e.GRPC_REFLECTION ?? e.NODE_ENV !== 'production' };
+});
+
+export const lifecycleConfig = registerAs('lifecycle', () => {
+  const e = env();
+  return {
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+    drainTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    teardownTimeoutMs: e.SHUTDOWN_TEARDOWN_TIMEOUT_MS,
+    readinessProbeIntervalMs: e.READINESS_PROBE_INTERVAL_MS,
+    /** Test-only latency knob (`x-debug-delay-ms`), never available in production. */
+    debugDelay: e.NODE_ENV === 'test',
+  };
 });
 
 export const logConfig = registerAs('log', () => {
@@ -59,6 +71,7 @@ export const cacheConfig = registerAs('cache', () => {
 export type AppConfig = ReturnType<typeof appConfig>;
 export type HttpConfig = ReturnType<typeof httpConfig>;
 export type GrpcConfig = ReturnType<typeof grpcConfig>;
+export type LifecycleConfig = ReturnType<typeof lifecycleConfig>;
 export type LogConfig = ReturnType<typeof logConfig>;
 export type DatabaseConfig = ReturnType<typeof databaseConfig>;
 export type CacheConfig = ReturnType<typeof cacheConfig>;

@@ -13,19 +13,26 @@ export class DatabaseHealthIndicator {
 
   async check(key = 'database') {
     const indicator = this.health.check(key);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.client.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('ping timed out')), PING_TIMEOUT_MS);
-        }),
-      ]);
+      await pingWithin(this.client, PING_TIMEOUT_MS);
       return indicator.up({ driver: this.client.driver });
     } catch (error) {
       return indicator.down({ driver: this.client.driver, message: (error as Error).message });
-    } finally {
-      clearTimeout(timer);
     }
+  }
+}
+
+/** Resolves when the database answers within `timeoutMs`, rejects otherwise. */
+export async function pingWithin(client: DatabaseClient, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

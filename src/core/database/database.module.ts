@@ -1,9 +1,11 @@
-import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { databaseConfig, DatabaseConfig } from '../config/config';
+import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
 import { DatabaseClient } from './database.client';
 import { DatabaseHealthIndicator } from './database.health';
+import { DatabaseMonitor } from './database.monitor';
 import { PgliteClient } from './pglite.client';
 import { PostgresClient } from './postgres.client';
 
@@ -19,25 +21,18 @@ export function createDatabaseClient(config: DatabaseConfig): DatabaseClient {
   providers: [
     {
       provide: DatabaseClient,
-      inject: [databaseConfig.KEY],
-      useFactory: async (config: ConfigType<typeof databaseConfig>) => {
+      inject: [databaseConfig.KEY, TeardownRegistry],
+      useFactory: (config: ConfigType<typeof databaseConfig>, teardown: TeardownRegistry) => {
+        // Created eagerly (a pool connects lazily, so a database that is down does not stop boot);
+        // closed by the ordered teardown after both servers have stopped.
         const client = createDatabaseClient(config);
-        if (config.migrateOnStart) {
-          const started = Date.now();
-          await client.migrate();
-          new Logger('Database').log(`${client.driver} migrated in ${Date.now() - started}ms`);
-        }
+        teardown.register(TeardownPhase.DATABASE, `database (${client.driver})`, () => client.close());
         return client;
       },
     },
     DatabaseHealthIndicator,
+    DatabaseMonitor,
   ],
   exports: [DatabaseClient, DatabaseHealthIndicator],
 })
-export class DatabaseModule implements OnApplicationShutdown {
-  constructor(@Inject(DatabaseClient) private readonly client: DatabaseClient) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.client.close();
-  }
-}
+export class DatabaseModule {}

@@ -2,6 +2,7 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { HealthCheckService } from '@nestjs/terminus';
 import { CacheHealthIndicator } from '../cache/cache.health';
 import { DatabaseHealthIndicator } from '../database/database.health';
+import { ReadinessService } from '../lifecycle/readiness.service';
 
 /** The part of a reply these probes touch; Express and Fastify replies both have it. */
 interface StatusReply {
@@ -12,26 +13,33 @@ interface StatusReply {
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
+    private readonly state: ReadinessService,
     private readonly database: DatabaseHealthIndicator,
     private readonly cache: CacheHealthIndicator,
   ) {}
 
-  /** Liveness: answers as long as the event loop does. Touches no dependency on purpose. */
+  /**
+   * Liveness: answers as long as the event loop does, draining included. Touches no dependency
+   * on purpose: a database outage must not get healthy pods restarted.
+   */
   @Get('healthz')
   liveness() {
     return { status: 'ok' };
   }
 
-  /** Readiness: the database must answer; the cache is reported but not required. */
+  /** Readiness: not shutting down and the database answers; the cache is reported, not required. */
   @Get('readyz')
   async readiness(@Res({ passthrough: true }) reply: StatusReply) {
-    const result = await this.health
+    if (this.state.isShuttingDown()) {
+      reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return { status: 'shutting_down' };
+    }
+    return this.health
       .check([() => this.database.check(), () => this.cache.check()])
       .catch((error: { getResponse?: () => unknown }) => {
         // Terminus throws a 503 carrying the full report; answer with the report itself.
         reply.status(HttpStatus.SERVICE_UNAVAILABLE);
         return error.getResponse?.() ?? { status: 'error' };
       });
-    return result;
   }
 }

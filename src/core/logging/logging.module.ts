@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
 import { ConfigType } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -55,4 +57,13 @@ export const REDACTED_PATHS = [
   providers: [GrpcLoggingInterceptor],
   exports: [GrpcLoggingInterceptor],
 })
-export class LoggingModule {}
+export class LoggingModule {
+  constructor(teardown: TeardownRegistry, logger: PinoLogger) {
+    // Last step of the teardown, so every line written before it reaches its destination.
+    teardown.register(
+      TeardownPhase.LOGGER,
+      'logger',
+      () => new Promise<void>((resolve) => logger.logger.flush(() => resolve())),
+    );
+  }
+}

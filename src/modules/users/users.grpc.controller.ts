@@ -1,9 +1,14 @@
 import { Controller } from '@nestjs/common';
-import { Payload } from '@nestjs/microservices';
+import type { Metadata, ServerWritableStream } from '@grpc/grpc-js';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { once } from 'node:events';
+import { Observable } from 'rxjs';
+import { GrpcCall } from '../../core/grpc/grpc-call.decorator';
 import { Timestamp } from '../../generated/google/protobuf/timestamp';
 import {
   CreateUserResponse,
   DeleteUserResponse,
+  ExportUsersResponse,
   GetUserResponse,
   ListUsersResponse,
   UpdateUserResponse,
@@ -12,6 +17,7 @@ import {
   UserServiceControllerMethods,
 } from '../../generated/user/v1/user';
 import { CreateUserDto } from './dto/create-user.dto';
+import { ExportUsersRequestDto } from './dto/export-users.dto';
 import { ListUsersRequestDto } from './dto/list-users.dto';
 import { UpdateUserRequestDto } from './dto/update-user.dto';
 import { UserIdDto } from './dto/user-id.dto';
@@ -45,6 +51,33 @@ export class UsersGrpcController implements UserServiceController {
   async deleteUser(@Payload() request: UserIdDto): Promise<DeleteUserResponse> {
     await this.users.delete(request.id);
     return {};
+  }
+
+  /**
+   * Writes the stream itself with flow control, waiting for 'drain' whenever the client is not
+   * keeping up; the returned Observable only signals the end (or an error) to Nest.
+   */
+  exportUsers(
+    @Payload() request: ExportUsersRequestDto,
+    // Optional only to match the generated signature; Nest always passes both.
+    @Ctx() _metadata?: Metadata,
+    @GrpcCall() call?: ServerWritableStream<unknown, ExportUsersResponse>,
+  ): Observable<ExportUsersResponse> {
+    return new Observable<ExportUsersResponse>((subscriber) => {
+      const pump = async () => {
+        if (!call) throw new Error('ExportUsers needs the gRPC call');
+        for await (const user of this.users.exportAll(request.afterId)) {
+          if (call.cancelled || call.writableEnded) return;
+          if (!call.write({ user: toUserMessage(user) })) {
+            await Promise.race([once(call, 'drain'), once(call, 'close')]);
+          }
+        }
+      };
+      pump().then(
+        () => subscriber.complete(),
+        (error: unknown) => subscriber.error(error),
+      );
+    });
   }
 }
 

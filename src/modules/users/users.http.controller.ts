@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { ExportUsersQueryDto } from './dto/export-users.dto';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -29,6 +31,21 @@ export class UsersHttpController {
   @Post()
   async create(@Body() body: CreateUserDto): Promise<UserJson> {
     return toUserJson(await this.users.create(body));
+  }
+
+  /**
+   * Every user as NDJSON, one per line. Declared before `:id` so the path is not taken for an
+   * id. The stream is pulled by the client's reads (backpressure all the way to the database).
+   */
+  @Get('export')
+  export(@Query() query: ExportUsersQueryDto): StreamableFile {
+    const users = this.users.exportAll(query.after);
+    const lines = Readable.from(
+      (async function* () {
+        for await (const user of users) yield `${JSON.stringify(toUserJson(user))}\n`;
+      })(),
+    );
+    return new StreamableFile(lines, { type: 'application/x-ndjson' });
   }
 
   @Get(':id')

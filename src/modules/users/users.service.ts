@@ -5,6 +5,8 @@ import { UserNotFoundError } from './users.errors';
 import { UsersRepository } from './users.repository';
 
 export const DEFAULT_PAGE_SIZE = 20;
+/** Rows fetched per query by exports; the stream itself is paced by the consumer. */
+export const EXPORT_BATCH_SIZE = 200;
 export const MAX_PAGE_SIZE = 100;
 
 /** Cached users are stored as JSON, so dates come back as strings. */
@@ -37,6 +39,20 @@ export class UsersService {
     const rows = await this.repository.list(limit + 1, options.cursor || undefined);
     const page = rows.slice(0, limit);
     return { users: page, nextCursor: rows.length > limit ? page[page.length - 1]?.id : undefined };
+  }
+
+  /**
+   * Every user in creation order, strictly after `afterId` when given. Pulls one batch at a time,
+   * only when the consumer asks for more, so a slow reader holds back the database reads too.
+   */
+  async *exportAll(afterId?: string): AsyncGenerator<User> {
+    let cursor = afterId || undefined;
+    for (;;) {
+      const batch = await this.repository.list(EXPORT_BATCH_SIZE, cursor);
+      yield* batch;
+      if (batch.length < EXPORT_BATCH_SIZE) return;
+      cursor = batch[batch.length - 1]!.id;
+    }
   }
 
   async update(id: string, changes: UserChanges): Promise<User> {

@@ -71,6 +71,15 @@ export interface DeleteUserRequest {
 
 export interface DeleteUserResponse {}
 
+export interface ExportUsersRequest {
+  /** after_id resumes an export after this user id; empty starts at the beginning. */
+  afterId: string;
+}
+
+export interface ExportUsersResponse {
+  user?: User | undefined;
+}
+
 /**
  * UserService manages the users of the example domain. Every RPC has an
  * HTTP twin in UsersHttpController; both call the same UsersService.
@@ -96,6 +105,14 @@ export interface UserServiceClient {
   /** DeleteUser removes a user. An unknown id answers NOT_FOUND. */
 
   deleteUser(request: DeleteUserRequest, metadata?: Metadata): Observable<DeleteUserResponse>;
+
+  /**
+   * ExportUsers streams every user in creation order, with flow control. A
+   * stream cut by a server shutdown ends with UNAVAILABLE: resume it elsewhere
+   * with after_id set to the id of the last user received.
+   */
+
+  exportUsers(request: ExportUsersRequest, metadata?: Metadata): Observable<ExportUsersResponse>;
 }
 
 /**
@@ -138,11 +155,19 @@ export interface UserServiceController {
     request: DeleteUserRequest,
     metadata?: Metadata,
   ): Promise<DeleteUserResponse> | Observable<DeleteUserResponse> | DeleteUserResponse;
+
+  /**
+   * ExportUsers streams every user in creation order, with flow control. A
+   * stream cut by a server shutdown ends with UNAVAILABLE: resume it elsewhere
+   * with after_id set to the id of the last user received.
+   */
+
+  exportUsers(request: ExportUsersRequest, metadata?: Metadata): Observable<ExportUsersResponse>;
 }
 
 export function UserServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ['createUser', 'getUser', 'listUsers', 'updateUser', 'deleteUser'];
+    const grpcMethods: string[] = ['createUser', 'getUser', 'listUsers', 'updateUser', 'deleteUser', 'exportUsers'];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod('UserService', method)(constructor.prototype[method], method, descriptor);

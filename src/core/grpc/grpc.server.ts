@@ -1,0 +1,149 @@
+import { Server as GrpcJsServer, ServerUnaryCall, ServerWritableStream, status } from '@grpc/grpc-js';
+import { loadSync, PackageDefinition } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { GrpcMethodStreamingType, GrpcOptions, ServerGrpc } from '@nestjs/microservices';
+import { HealthImplementation, protoPath as healthProtoPath, ServingStatus } from 'grpc-health-check';
+import type { DrainReport } from '../lifecycle/http-drainer';
+import { PROTO_LOADER_OPTIONS } from './grpc.options';
+
+type Callback = (error: unknown, value?: unknown) => void;
+type Handler = (call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>, callback?: Callback) => Promise<unknown>;
+
+interface TrackedCall {
+  kind: 'unary' | 'stream';
+  /** Ends the call with UNAVAILABLE so the client can retry or resume on another replica. */
+  cut(): void;
+}
+
+export interface GrpcServerExtras {
+  /** Serve grpc.reflection (v1 and v1alpha) listing every service, health included. */
+  reflection: boolean;
+}
+
+const SHUTTING_DOWN = { code: status.UNAVAILABLE, details: 'The server is shutting down; retry on another replica' };
+
+/**
+ * Nest's gRPC transport plus what production needs from it: every call in flight is tracked so the
+ * drain can wait for it and, at the deadline, end it with UNAVAILABLE and count it; the standard
+ * `grpc.health.v1.Health` service follows readiness; server reflection lists all services.
+ */
+export class AppGrpcServer extends ServerGrpc {
+  readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
+  private readonly calls = new Set<TrackedCall>();
+  private serviceNames: string[] = [];
+  private drained: Promise<DrainReport> | undefined;
+
+  constructor(options: GrpcOptions['options'], extras: GrpcServerExtras) {
+    super({
+      ...options,
+      onLoadPackageDefinition: (definition: PackageDefinition, server: GrpcJsServer) => {
+        this.serviceNames = Object.keys(definition).filter((name) => isService(definition[name]));
+        this.health.addToServer(server);
+        if (extras.reflection) {
+          const healthDefinition = loadSync(healthProtoPath, PROTO_LOADER_OPTIONS);
+          new ReflectionService({ ...definition, ...healthDefinition }).addToServer(server);
+        }
+      },
+    });
+  }
+
+  get inFlightCount(): number {
+    return this.calls.size;
+  }
+
+  /** `grpc.health.v1` status for the whole server ("") and every service it serves. */
+  setServing(serving: boolean): void {
+    const value: ServingStatus = serving ? 'SERVING' : 'NOT_SERVING';
+    for (const name of ['', ...this.serviceNames]) this.health.setStatus(name, value);
+  }
+
+  override createServiceMethod(
+    methodHandler: Function,
+    protoNativeHandler: { responseStream?: boolean },
+    streamType: GrpcMethodStreamingType,
+  ): Function {
+    const handler = super.createServiceMethod(methodHandler, protoNativeHandler, streamType) as Handler;
+    return protoNativeHandler.responseStream ? this.trackStream(handler) : this.trackUnary(handler);
+  }
+
+  /**
+   * Stops accepting (GOAWAY to every connection) and waits for calls in flight; at the deadline
+   * ends the rest with UNAVAILABLE and closes every connection. Idempotent.
+   */
+  drain(deadlineMs: number): Promise<DrainReport> {
+    this.drained ??= this.runDrain(deadlineMs);
+    return this.drained;
+  }
+
+  /** Nest calls this from app.close(); after a drain there is nothing left to close. */
+  override async close(): Promise<void> {
+    await this.drain(0);
+  }
+
+  private async runDrain(deadlineMs: number): Promise<DrainReport> {
+    const server = this.grpcClient;
+    if (!server) return { completed: 0, cut: 0 };
+    const atStart = this.calls.size;
+    const finished = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), deadlineMs);
+    });
+    const outcome = await Promise.race([finished.then(() => 'finished' as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'finished') return { completed: atStart, cut: 0 };
+    const remaining = [...this.calls];
+    for (const call of remaining) call.cut();
+    // Give the UNAVAILABLE statuses a moment to reach the wire before the sessions are destroyed.
+    await new Promise((resolve) => setImmediate(resolve));
+    server.forceShutdown();
+    return { completed: Math.max(0, atStart - remaining.length), cut: remaining.length };
+  }
+
+  private trackUnary(handler: Handler): Handler {
+    return (call, callback) => {
+      let settled = false;
+      const tracked: TrackedCall = {
+        kind: 'unary',
+        cut: () => finish(SHUTTING_DOWN),
+      };
+      const finish: Callback = (error, value) => {
+        if (settled) return;
+        settled = true;
+        this.calls.delete(tracked);
+        callback?.(error, value);
+      };
+      this.calls.add(tracked);
+      call.once('cancelled', () => {
+        settled = true;
+        this.calls.delete(tracked);
+      });
+      return handler(call, finish);
+    };
+  }
+
+  private trackStream(handler: Handler): Handler {
+    return async (call, callback) => {
+      const stream = call as ServerWritableStream<unknown, unknown>;
+      const tracked: TrackedCall = {
+        kind: 'stream',
+        cut: () => {
+          stream.emit('error', SHUTTING_DOWN);
+        },
+      };
+      this.calls.add(tracked);
+      const done = () => this.calls.delete(tracked);
+      stream.once('cancelled', done);
+      stream.once('finish', done);
+      try {
+        return await handler(call, callback);
+      } finally {
+        done();
+      }
+    };
+  }
+}
+
+function isService(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !('format' in value) && !('type' in value);
+}

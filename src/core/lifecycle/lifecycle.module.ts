@@ -1,0 +1,10 @@
+import { Global, Module } from '@nestjs/common';
+import { ReadinessService } from './readiness.service';
+import { TeardownRegistry } from './teardown.registry';
+
+@Global()
+@Module({
+  providers: [ReadinessService, TeardownRegistry],
+  exports: [ReadinessService, TeardownRegistry],
+})
+export class LifecycleModule {}
