@@ -66,9 +66,12 @@ export async function startApp({ app, grpc }: HybridApp): Promise<RunningApp> {
     await app.startAllMicroservices();
   } catch (error) {
     await app.close().catch(() => undefined);
-    throw new BootError(`gRPC port ${grpcSettings.port} (${grpcSettings.host}) could not be bound: ${describe(error)}`, {
-      cause: error,
-    });
+    throw new BootError(
+      `gRPC port ${grpcSettings.port} (${grpcSettings.host}) could not be bound: ${describe(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   const server = app.getHttpServer() as HttpServer;
   const drainer = new HttpDrainer(server);
@@ -76,7 +79,9 @@ export async function startApp({ app, grpc }: HybridApp): Promise<RunningApp> {
     await app.listen(http.port, http.host);
   } catch (error) {
     await app.close().catch(() => undefined);
-    throw new BootError(`HTTP port ${http.port} (${http.host}) could not be bound: ${describe(error)}`, { cause: error });
+    throw new BootError(`HTTP port ${http.port} (${http.host}) could not be bound: ${describe(error)}`, {
+      cause: error,
+    });
   }
   app.get(ReadinessService).subscribe((ready) => grpc.setServing(ready));
   const address = server.address() as AddressInfo;

@@ -19,7 +19,12 @@ export class AppModule {
       imports: [
         CoreConfigModule.forRoot(),
         LifecycleModule,
-        LoggingModule, DatabaseModule, CacheModule, HealthModule, UsersModule],
+        LoggingModule,
+        DatabaseModule,
+        CacheModule,
+        HealthModule,
+        UsersModule,
+      ],
     };
   }
 }

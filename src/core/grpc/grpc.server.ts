@@ -3,11 +3,15 @@ import { loadSync, PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { GrpcMethodStreamingType, GrpcOptions, ServerGrpc } from '@nestjs/microservices';
 import { HealthImplementation, protoPath as healthProtoPath, ServingStatus } from 'grpc-health-check';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DrainReport } from '../lifecycle/http-drainer';
 import { PROTO_LOADER_OPTIONS } from './grpc.options';
 
 type Callback = (error: unknown, value?: unknown) => void;
-type Handler = (call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>, callback?: Callback) => Promise<unknown>;
+type Handler = (
+  call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
+  callback?: Callback,
+) => Promise<unknown>;
 
 interface TrackedCall {
   kind: 'unary' | 'stream';
@@ -19,6 +23,9 @@ export interface GrpcServerExtras {
   /** Serve grpc.reflection (v1 and v1alpha) listing every service, health included. */
   reflection: boolean;
 }
+
+/** After cutting calls at the deadline, how long their UNAVAILABLE statuses get to reach clients. */
+export const CUT_GRACE_MS = 1_000;
 
 const SHUTTING_DOWN = { code: status.UNAVAILABLE, details: 'The server is shutting down; retry on another replica' };
 
@@ -58,10 +65,12 @@ export class AppGrpcServer extends ServerGrpc {
   }
 
   override createServiceMethod(
+    // Nest's own signature uses the bare Function type.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
     methodHandler: Function,
     protoNativeHandler: { responseStream?: boolean },
     streamType: GrpcMethodStreamingType,
-  ): Function {
+  ): Handler {
     const handler = super.createServiceMethod(methodHandler, protoNativeHandler, streamType) as Handler;
     return protoNativeHandler.responseStream ? this.trackStream(handler) : this.trackUnary(handler);
   }
@@ -81,7 +90,7 @@ export class AppGrpcServer extends ServerGrpc {
   }
 
   private async runDrain(deadlineMs: number): Promise<DrainReport> {
-    const server = this.grpcClient;
+    const server = this.grpcClient as GrpcJsServer | undefined;
     if (!server) return { completed: 0, cut: 0 };
     const atStart = this.calls.size;
     const finished = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
@@ -94,8 +103,9 @@ export class AppGrpcServer extends ServerGrpc {
     if (outcome === 'finished') return { completed: atStart, cut: 0 };
     const remaining = [...this.calls];
     for (const call of remaining) call.cut();
-    // Give the UNAVAILABLE statuses a moment to reach the wire before the sessions are destroyed.
-    await new Promise((resolve) => setImmediate(resolve));
+    // The statuses queue behind messages a slow reader has not taken yet; give them a bounded
+    // moment to reach the clients (so they see UNAVAILABLE and resume elsewhere, not a reset).
+    await Promise.race([finished, sleep(CUT_GRACE_MS)]);
     server.forceShutdown();
     return { completed: Math.max(0, atStart - remaining.length), cut: remaining.length };
   }

@@ -1,7 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LifecycleConfig } from '../config/config';
-import type { AppGrpcServer } from '../grpc/grpc.server';
+import { AppGrpcServer, CUT_GRACE_MS } from '../grpc/grpc.server';
 import { DrainReport, HttpDrainer } from './http-drainer';
 import { ReadinessService } from './readiness.service';
 import { TeardownRegistry, TeardownResult } from './teardown.registry';
@@ -35,7 +35,7 @@ export class Lifecycle {
 
   /** Total time the sequence may take before the watchdog ends the process. */
   get budgetMs(): number {
-    return this.config.shutdownDelayMs + this.config.drainTimeoutMs + this.config.teardownTimeoutMs;
+    return this.config.shutdownDelayMs + this.config.drainTimeoutMs + CUT_GRACE_MS + this.config.teardownTimeoutMs;
   }
 
   /** Runs the sequence once; later calls return the same outcome. */
@@ -67,7 +67,8 @@ export class Lifecycle {
     const drainMs = Math.round(performance.now() - drainStarted);
     const cut = http.cut + grpc.cut;
     const drained = { step: 'drained', http, grpc, durationMs: drainMs };
-    if (cut > 0) this.logger.warn(drained, `drain deadline reached: cut ${http.cut} HTTP requests and ${grpc.cut} gRPC calls`);
+    if (cut > 0)
+      this.logger.warn(drained, `drain deadline reached: cut ${http.cut} HTTP requests and ${grpc.cut} gRPC calls`);
     else this.logger.log(drained, `drained in ${drainMs}ms, nothing cut`);
 
     await this.app.close();

@@ -6,8 +6,8 @@ import type { Lifecycle } from './lifecycle';
 const WATCHDOG_SLACK_MS = 2_000;
 
 /**
- * SIGTERM / SIGINT run the shutdown sequence once; the process then exits 0 by itself (nothing
- * may hold it open). A second signal exits at once, non-zero; a watchdog exits 1 when the sequence
+ * SIGTERM / SIGINT run the shutdown sequence once, then the process exits 0 (1 if the sequence
+ * failed). The logger is flushed by the last teardown step, so no line is lost. A second signal exits at once, non-zero; a watchdog exits 1 when the sequence
  * overruns its budget. Nest's enableShutdownHooks() is not used: it re-raises the signal after
  * closing (exit status 143, not 0) and closes HTTP before gRPC instead of in parallel.
  */
@@ -25,13 +25,13 @@ export function exitOnSignals(lifecycle: Lifecycle): void {
       logger.error(`shutdown overran its ${budgetMs}ms budget: exiting 1`);
       process.exit(1);
     }, budgetMs).unref();
+    // Exit explicitly once the sequence is done: handlers cut at the deadline may still hold
+    // timers or sockets of their own, and must not keep a drained process alive.
     lifecycle.shutdown(signal).then(
-      () => {
-        process.exitCode = 0;
-      },
+      () => process.exit(0),
       (error: unknown) => {
         logger.error(error, 'shutdown failed');
-        process.exitCode = 1;
+        process.exit(1);
       },
     );
   };

@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import type { Metadata, ServerWritableStream } from '@grpc/grpc-js';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { once } from 'node:events';
 import { Observable } from 'rxjs';
 import { GrpcCall } from '../../core/grpc/grpc-call.decorator';
+import { streamToCall } from '../../core/grpc/server-stream';
 import { Timestamp } from '../../generated/google/protobuf/timestamp';
 import {
   CreateUserResponse,
@@ -53,31 +53,14 @@ export class UsersGrpcController implements UserServiceController {
     return {};
   }
 
-  /**
-   * Writes the stream itself with flow control, waiting for 'drain' whenever the client is not
-   * keeping up; the returned Observable only signals the end (or an error) to Nest.
-   */
+  /** Streams with flow control: a slow client holds back the database reads too. */
   exportUsers(
     @Payload() request: ExportUsersRequestDto,
     // Optional only to match the generated signature; Nest always passes both.
     @Ctx() _metadata?: Metadata,
     @GrpcCall() call?: ServerWritableStream<unknown, ExportUsersResponse>,
   ): Observable<ExportUsersResponse> {
-    return new Observable<ExportUsersResponse>((subscriber) => {
-      const pump = async () => {
-        if (!call) throw new Error('ExportUsers needs the gRPC call');
-        for await (const user of this.users.exportAll(request.afterId)) {
-          if (call.cancelled || call.writableEnded) return;
-          if (!call.write({ user: toUserMessage(user) })) {
-            await Promise.race([once(call, 'drain'), once(call, 'close')]);
-          }
-        }
-      };
-      pump().then(
-        () => subscriber.complete(),
-        (error: unknown) => subscriber.error(error),
-      );
-    });
+    return streamToCall(call, this.users.exportAll(request.afterId), (user) => ({ user: toUserMessage(user) }));
   }
 }
 
