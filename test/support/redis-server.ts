@@ -13,9 +13,14 @@ export class PrivateRedis {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+    const redis = await PrivateRedis.reserve();
     await redis.restart();
     return redis;
+  }
+
+  /** A free port for a server that is not running yet (start it with restart()). */
+  static async reserve(): Promise<PrivateRedis> {
+    return new PrivateRedis(await freePort());
   }
 
   get url(): string {
@@ -29,6 +34,7 @@ export class PrivateRedis {
       { stdio: 'ignore' },
     );
     const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
+    probe.on('error', () => undefined);
     try {
       await probe.connect().catch(() => undefined);
       await probe.ping();

@@ -42,6 +42,8 @@ export const REDACTED_PATHS = [
           customSuccessMessage: (req, res, responseTime) =>
             `${req.method} ${req.url} ${res.statusCode} ${Math.round(responseTime)}ms`,
           customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
+          // pino-http invents an Error for every 5xx; the real one is logged by ErrorsFilter.
+          customErrorObject: (_req, _res, _error, line: Record<string, unknown>) => ({ ...line, err: undefined }),
           serializers: {
             req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({
               method: req.method,
