@@ -15,6 +15,7 @@ export interface DrainReport {
  */
 export class HttpDrainer {
   private readonly inFlight = new Set<ServerResponse>();
+  private closingConnections = false;
   private draining = false;
   private completedDuringDrain = 0;
 
@@ -27,9 +28,19 @@ export class HttpDrainer {
     return this.inFlight.size;
   }
 
-  async drain(deadlineMs: number): Promise<DrainReport> {
-    this.draining = true;
+  /**
+   * From now on every response says `Connection: close` (requests are still served). Called when
+   * readiness turns false, so by the time the listener closes keep-alive clients have already
+   * moved their connections elsewhere and no request races an idle socket being closed.
+   */
+  closeConnectionsAfterResponses(): void {
+    this.closingConnections = true;
     for (const response of this.inFlight) markClose(response);
+  }
+
+  async drain(deadlineMs: number): Promise<DrainReport> {
+    this.closeConnectionsAfterResponses();
+    this.draining = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
@@ -47,7 +58,7 @@ export class HttpDrainer {
 
   private track(response: ServerResponse): void {
     this.inFlight.add(response);
-    if (this.draining) markClose(response);
+    if (this.closingConnections) markClose(response);
     response.once('close', () => {
       if (!this.inFlight.delete(response) || !this.draining) return;
       if (response.writableFinished) this.completedDuringDrain++;

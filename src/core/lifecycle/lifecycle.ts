@@ -17,7 +17,8 @@ export interface ShutdownReport {
 /**
  * The shutdown contract (DESIGN.md "Lifecycle"), in order:
  * 1. readiness false (`/readyz` 503, gRPC health NOT_SERVING); liveness stays up;
- * 2. keep serving normally for the shutdown delay, so load balancers stop routing here;
+ * 2. keep serving normally for the shutdown delay, so load balancers stop routing here (HTTP
+ *    responses now say `Connection: close`, moving keep-alive clients off this process early);
  * 3. HTTP and gRPC stop accepting at the same moment and drain in parallel until the deadline,
  *    when whatever remains is cut and counted;
  * 4. app.close(): the ordered teardown (clients, cache, database, logger).
@@ -49,6 +50,7 @@ export class Lifecycle {
     const elapsed = () => Math.round(performance.now() - started);
     this.logger.log({ step: 'readiness', reason }, `shutdown (${reason}): readiness -> false`);
     this.app.get(ReadinessService).beginShutdown();
+    this.http.closeConnectionsAfterResponses();
 
     if (this.config.shutdownDelayMs > 0) {
       this.logger.log({ step: 'delay' }, `serving normally for ${this.config.shutdownDelayMs}ms before draining`);

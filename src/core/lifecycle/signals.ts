@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import type { Lifecycle } from './lifecycle';
 
 /** Slack on top of the configured budget before the watchdog gives up on the sequence. */
-const WATCHDOG_SLACK_MS = 2_000;
+export const WATCHDOG_SLACK_MS = 2_000;
 
 /**
  * SIGTERM / SIGINT run the shutdown sequence once, then the process exits 0 (1 if the sequence
