@@ -34,7 +34,11 @@ describe('Postgres stopped and restarted under a running service', () => {
   beforeAll(async () => {
     pg = await PrivatePostgres.create();
     pg.start();
-    t = await startTestApp({ DATABASE_URL: pg.url, DATABASE_MIGRATE_ON_START: 'true', DATABASE_CONNECT_TIMEOUT_MS: '30000' });
+    t = await startTestApp({
+      DATABASE_URL: pg.url,
+      DATABASE_MIGRATE_ON_START: 'true',
+      DATABASE_CONNECT_TIMEOUT_MS: '30000',
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -44,7 +48,10 @@ describe('Postgres stopped and restarted under a running service', () => {
   it('turns not ready, fails fast with UNAVAILABLE, and recovers by itself', async () => {
     const health = createHealthClient(t.grpcAddress);
     try {
-      const user = await request(t.httpUrl).post('/users').send({ name: 'Before', email: 'before@down.test', age: 1 }).expect(201);
+      const user = await request(t.httpUrl)
+        .post('/users')
+        .send({ name: 'Before', email: 'before@down.test', age: 1 })
+        .expect(201);
       await eventually(ready(t));
       expect(await health.check('user.v1.UserService')).toBe('SERVING');
 
@@ -112,7 +119,10 @@ describe('Redis down at boot', () => {
   it('is ready and degraded, serves from the database, and caches once Redis appears', async () => {
     const ready = await request(t.httpUrl).get('/readyz').expect(200);
     expect(ready.body.details.cache).toMatchObject({ backend: 'redis', available: false, degraded: true });
-    const created = await request(t.httpUrl).post('/users').send({ name: 'R', email: 'r@boot.test', age: 1 }).expect(201);
+    const created = await request(t.httpUrl)
+      .post('/users')
+      .send({ name: 'R', email: 'r@boot.test', age: 1 })
+      .expect(201);
     await request(t.httpUrl).get(`/users/${created.body.id}`).expect(200);
 
     await redis.restart();
