@@ -56,12 +56,20 @@ export async function createApp(): Promise<HybridApp> {
 }
 
 /**
- * Binds gRPC, then HTTP. Both or none: if either port cannot be bound, everything is closed and
+ * Initializes the app (lifecycle hooks: the boot migration, the first readiness probe), then
+ * binds gRPC, then HTTP. Both or none: if either port cannot be bound, everything is closed and
  * a BootError names the port. Shutdown is then the Lifecycle's (see lifecycle.ts).
  */
 export async function startApp({ app, grpc }: HybridApp): Promise<RunningApp> {
   const grpcSettings = app.get<GrpcConfig>(grpcConfig.KEY);
   const http = app.get<HttpConfig>(httpConfig.KEY);
+  // Before any listener: gRPC would otherwise take calls before the boot hooks have run.
+  try {
+    await app.init();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw new BootError(`initialization failed: ${describe(error)}`, { cause: error });
+  }
   try {
     await app.startAllMicroservices();
   } catch (error) {

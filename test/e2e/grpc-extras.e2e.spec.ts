@@ -79,4 +79,14 @@ describe('gRPC health and reflection', () => {
     const services = await listServicesByReflection(t.grpcAddress);
     expect(services).toEqual(expect.arrayContaining(['user.v1.UserService', 'grpc.health.v1.Health']));
   });
+
+  it('serves no reflection when GRPC_REFLECTION=false', async () => {
+    const quiet = await startTestApp({ GRPC_REFLECTION: 'false' });
+    try {
+      await expect(listServicesByReflection(quiet.grpcAddress)).rejects.toMatchObject({ code: status.UNIMPLEMENTED });
+      expect(await createHealthClient(quiet.grpcAddress).check('')).toBe('SERVING');
+    } finally {
+      await quiet.close();
+    }
+  });
 });

@@ -81,6 +81,15 @@ describe('users over HTTP', () => {
     expect(res.body).toMatchObject({ status: 409, code: 'ALREADY_EXISTS' });
   });
 
+  it('treats ids case-insensitively, cache included', async () => {
+    const created = await request(t.httpUrl).post('/users').send({ name: 'Case', email: email(), age: 1 }).expect(201);
+    const upper = (created.body.id as string).toUpperCase();
+    await request(t.httpUrl).get(`/users/${upper}`).expect(200);
+    await request(t.httpUrl).patch(`/users/${created.body.id}`).send({ age: 2 }).expect(200);
+    const read = await request(t.httpUrl).get(`/users/${upper}`).expect(200);
+    expect(read.body).toMatchObject({ id: created.body.id, age: 2 });
+  });
+
   it('rejects a duplicate email on update with 409', async () => {
     const taken = email();
     await request(t.httpUrl).post('/users').send({ name: 'A', email: taken, age: 1 }).expect(201);
@@ -99,6 +108,7 @@ describe('users over HTTP', () => {
     ['absurd age', { name: 'A', email: 'a@example.com', age: 1000 }, ['age']],
     ['fractional age', { name: 'A', email: 'a@example.com', age: 3.5 }, ['age']],
     ['null fields', { name: null, email: null, age: null }, ['name', 'email', 'age']],
+    ['control characters in the name', { name: 'A\u0000B', email: 'a@example.com', age: 1 }, ['name']],
     ['missing fields', {}, ['name', 'email', 'age']],
   ];
   it.each(badBodies)('rejects %s with 400 naming each field', async (_label, body, fields) => {

@@ -22,6 +22,9 @@ async function assertUnavailable(t: TestApp, knownId: string) {
   expect(created.status).toBe(503);
   expect(created.body).toMatchObject({ code: 'UNAVAILABLE', status: 503 });
   expect((await request(t.httpUrl).get('/users').query({ limit: 5 })).status).toBe(503);
+  const exported = await request(t.httpUrl).get('/users/export');
+  expect(exported.status).toBe(503);
+  expect(exported.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect((await grpcError(t.client.listUsers({ pageSize: 1 }))).code).toBe(status.UNAVAILABLE);
   expect((await grpcError(t.client.updateUser({ id: knownId, age: 3 }))).code).toBe(status.UNAVAILABLE);
   // Liveness never depends on the database.

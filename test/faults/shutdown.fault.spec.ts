@@ -87,14 +87,14 @@ describe('SIGTERM with work in flight', () => {
     expect(http.headers.connection).toBe('close');
     const rpc = await slowGrpc;
     expect(rpc.response.users).toBeDefined();
-    watch.cancel();
-    health.close();
     grpc.close();
     agent.destroy();
 
-    // 5. Exit 0 after the whole sequence.
+    // 5. Exit 0 after the whole sequence; the open health Watch does not hold the drain up.
     const exit = await service.exited;
     expect(exit).toEqual({ code: 0, signal: null });
+    watch.cancel();
+    health.close();
 
     // Order: readiness -> delay -> drain -> teardown (clients, cache, database, logger) -> done.
     const order = [

@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
 import { DatabaseClient } from '../../src/core/database/database.client';
 import { PgliteClient } from '../../src/core/database/pglite.client';
 import { PostgresClient } from '../../src/core/database/postgres.client';
@@ -101,6 +104,37 @@ describe('Postgres migrations', () => {
       expect(await repository.list(10)).toHaveLength(1);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
+      await database.drop();
+    }
+  });
+});
+
+describe('npm run db:migrate', () => {
+  it('migrates Postgres from the command line, twice at once', async () => {
+    const database = await createTestDatabase();
+    const cli = resolve(__dirname, '../../dist/core/database/migrate.cli.js');
+    try {
+      const runs = [0, 1].map(() => {
+        const child = spawn(process.execPath, [cli], {
+          env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: database.url },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        return once(child, 'exit').then(([code]) => ({ code: code as number, out }));
+      });
+      const results = await Promise.all(runs);
+      expect(results.map((r) => r.code)).toEqual([0, 0]);
+      expect(results[0]!.out).toContain('migrations applied (postgres)');
+      const client = new PostgresClient({ url: database.url, poolMax: 1, connectTimeoutMs: 2000 });
+      try {
+        const repository = new DrizzleUsersRepository(client);
+        await repository.insert({ name: 'CLI', email: 'cli@repo.test', age: 1 });
+        expect(await repository.list(10)).toHaveLength(1);
+      } finally {
+        await client.close();
+      }
+    } finally {
       await database.drop();
     }
   });

@@ -19,6 +19,11 @@ export class MemoryCacheStore extends CacheStore {
     return Promise.resolve();
   }
 
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<void> {
+    if (!this.lru.has(key)) this.lru.set(key, value, { ttl: ttlSeconds * 1000 });
+    return Promise.resolve();
+  }
+
   delete(...keys: string[]): Promise<void> {
     for (const key of keys) this.lru.delete(key);
     return Promise.resolve();

@@ -60,6 +60,10 @@ export class RedisCacheStore extends CacheStore {
     await this.client.set(key, value, 'EX', ttlSeconds);
   }
 
+  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.client.set(key, value, 'EX', ttlSeconds, 'NX');
+  }
+
   async delete(...keys: string[]): Promise<void> {
     if (keys.length > 0) await this.client.del(...keys);
   }

@@ -20,3 +20,18 @@ export abstract class DatabaseClient {
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
 }
+
+/** Resolves when the database answers within `timeoutMs`, rejects otherwise. */
+export async function pingWithin(client: DatabaseClient, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

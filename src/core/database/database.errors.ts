@@ -1,4 +1,5 @@
-import { UnavailableError } from '../errors/app-error';
+import { AppError, UnavailableError } from '../errors/app-error';
+import { ErrorCode } from '../errors/error-codes';
 
 /** SQLSTATEs and socket errors that mean "the database is not reachable", not "the query is wrong". */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
@@ -6,6 +7,8 @@ const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '
 const UNAVAILABLE_MESSAGES = [
   /Connection terminated/i,
   /timeout exceeded when trying to connect/i,
+  /Client was closed/i,
+  /Client has encountered a connection error/i,
   /PGlite is closed/i,
 ];
 
@@ -40,5 +43,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * (it becomes INTERNAL at the edge, logged, never shown).
  */
 export function translateDatabaseError(error: unknown): unknown {
-  return isDatabaseUnavailable(error) ? new UnavailableError('The database is unavailable', { cause: error }) : error;
+  if (isDatabaseUnavailable(error)) return new UnavailableError('The database is unavailable', { cause: error });
+  // Class 22 (data exception): a value the database cannot take, so a client error, not ours.
+  if (sqlState(error)?.startsWith('22'))
+    return new AppError(ErrorCode.INVALID_ARGUMENT, 'A value in the request cannot be stored', { cause: error });
+  return error;
+}
+
+function sqlState(error: unknown): string | undefined {
+  for (const e of causeChain(error)) if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  return undefined;
 }

@@ -3,9 +3,8 @@ import { ConfigType } from '@nestjs/config';
 import { databaseConfig, lifecycleConfig } from '../config/config';
 import { ReadinessService } from '../lifecycle/readiness.service';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
-import { DatabaseClient } from './database.client';
+import { DatabaseClient, pingWithin } from './database.client';
 import { isDatabaseUnavailable } from './database.errors';
-import { pingWithin } from './database.health';
 
 const PROBE_TIMEOUT_MS = 1_000;
 
@@ -21,6 +20,9 @@ export class DatabaseMonitor implements OnApplicationBootstrap {
   private pendingMigration: boolean;
   private probing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private up = false;
+  private lastError: string | undefined;
+  lastCheckedAt: Date | undefined;
 
   constructor(
     private readonly client: DatabaseClient,
@@ -57,12 +59,27 @@ export class DatabaseMonitor implements OnApplicationBootstrap {
         this.logger.log(`${this.client.driver} migrated in ${Date.now() - started}ms`);
       }
       await pingWithin(this.client, PROBE_TIMEOUT_MS);
-      this.readiness.setDependency('database', true);
+      this.record(true);
     } catch (error) {
       // A broken migration is a bug to fix, not an outage to wait out: fail the boot.
       if (atBoot && this.pendingMigration && !isDatabaseUnavailable(error)) throw error;
-      if (atBoot) this.logger.warn(`database unreachable at boot, starting not ready: ${(error as Error).message}`);
-      this.readiness.setDependency('database', false);
+      const message = (error as Error).message;
+      if (atBoot) this.logger.warn(`database unreachable at boot, starting not ready: ${message}`);
+      else if (message !== this.lastError) this.logger.warn(`database probe failed: ${message}`);
+      this.lastError = message;
+      this.record(false);
     }
+  }
+
+  /** The result of the last probe (false until the first one succeeds). */
+  isUp(): boolean {
+    return this.up;
+  }
+
+  private record(up: boolean): void {
+    this.up = up;
+    this.lastCheckedAt = new Date();
+    if (up) this.lastError = undefined;
+    this.readiness.setDependency('database', up);
   }
 }

@@ -41,15 +41,21 @@ export class PostgresClient extends DatabaseClient {
     // One dedicated connection holds a session advisory lock, so replicas migrating at the same
     // time run one after the other and the later ones find nothing to do.
     const connection = await this.pool.connect();
+    // A checked-out client has no pool listener: without this a dropped connection would crash us.
+    const onError = (error: Error) => this.logger.warn(`migration connection failed: ${error.message}`);
+    connection.on('error', onError);
+    let failure: Error | undefined;
     try {
       await connection.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-      try {
-        await migrate(drizzle({ client: connection }), { migrationsFolder: MIGRATIONS_FOLDER });
-      } finally {
-        await connection.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
-      }
+      await migrate(drizzle({ client: connection }), { migrationsFolder: MIGRATIONS_FOLDER });
+      await connection.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
+    } catch (error) {
+      // No unlock on failure: the lock belongs to the session, which release(error) ends.
+      failure = error as Error;
+      throw error;
     } finally {
-      connection.release();
+      connection.off('error', onError);
+      connection.release(failure);
     }
   }
 

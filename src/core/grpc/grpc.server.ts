@@ -37,6 +37,10 @@ const SHUTTING_DOWN = { code: status.UNAVAILABLE, details: 'The server is shutti
 export class AppGrpcServer extends ServerGrpc {
   readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
   private readonly calls = new Set<TrackedCall>();
+  /** Open grpc.health.v1 Watch streams: they never end by themselves, so the drain ends them. */
+  private readonly watches = new Set<ServerWritableStream<unknown, unknown>>();
+  private completedDuringDrain = 0;
+  private draining = false;
   private serviceNames: string[] = [];
   private drained: Promise<DrainReport> | undefined;
 
@@ -45,7 +49,10 @@ export class AppGrpcServer extends ServerGrpc {
       ...options,
       onLoadPackageDefinition: (definition: PackageDefinition, server: GrpcJsServer) => {
         this.serviceNames = Object.keys(definition).filter((name) => isService(definition[name]));
-        this.health.addToServer(server);
+        this.health.addToServer({
+          addService: (service, implementation) =>
+            server.addService(service, { ...implementation, watch: this.trackWatch(implementation.watch) }),
+        });
         if (extras.reflection) {
           const healthDefinition = loadSync(healthProtoPath, PROTO_LOADER_OPTIONS);
           new ReflectionService({ ...definition, ...healthDefinition }).addToServer(server);
@@ -92,7 +99,9 @@ export class AppGrpcServer extends ServerGrpc {
   private async runDrain(deadlineMs: number): Promise<DrainReport> {
     const server = this.grpcClient as GrpcJsServer | undefined;
     if (!server) return { completed: 0, cut: 0 };
-    const atStart = this.calls.size;
+    this.draining = true;
+    // Watchers have been told NOT_SERVING already; end their streams so connections can close.
+    for (const watch of this.watches) watch.end();
     const finished = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'deadline'>((resolve) => {
@@ -100,14 +109,31 @@ export class AppGrpcServer extends ServerGrpc {
     });
     const outcome = await Promise.race([finished.then(() => 'finished' as const), deadline]);
     clearTimeout(timer);
-    if (outcome === 'finished') return { completed: atStart, cut: 0 };
+    if (outcome === 'finished') return { completed: this.completedDuringDrain, cut: 0 };
     const remaining = [...this.calls];
-    for (const call of remaining) call.cut();
+    for (const call of remaining) {
+      this.calls.delete(call);
+      call.cut();
+    }
     // The statuses queue behind messages a slow reader has not taken yet; give them a bounded
     // moment to reach the clients (so they see UNAVAILABLE and resume elsewhere, not a reset).
     await Promise.race([finished, sleep(CUT_GRACE_MS)]);
     server.forceShutdown();
-    return { completed: Math.max(0, atStart - remaining.length), cut: remaining.length };
+    return { completed: this.completedDuringDrain, cut: remaining.length };
+  }
+
+  private untrack(call: TrackedCall, completed: boolean): void {
+    if (this.calls.delete(call) && completed && this.draining) this.completedDuringDrain++;
+  }
+
+  private trackWatch(watch: unknown): WatchHandler {
+    return (call) => {
+      this.watches.add(call);
+      const forget = () => this.watches.delete(call);
+      call.once('cancelled', forget);
+      call.once('finish', forget);
+      (watch as WatchHandler)(call);
+    };
   }
 
   private trackUnary(handler: Handler): Handler {
@@ -120,7 +146,7 @@ export class AppGrpcServer extends ServerGrpc {
       const finish: Callback = (error, value) => {
         if (settled) return;
         settled = true;
-        this.calls.delete(tracked);
+        this.untrack(tracked, value !== undefined);
         callback?.(error, value);
       };
       this.calls.add(tracked);
@@ -142,17 +168,16 @@ export class AppGrpcServer extends ServerGrpc {
         },
       };
       this.calls.add(tracked);
-      const done = () => this.calls.delete(tracked);
-      stream.once('cancelled', done);
-      stream.once('finish', done);
-      try {
-        return await handler(call, callback);
-      } finally {
-        done();
-      }
+      // Tracked until the last message and the status are out: Nest's handler resolves as soon
+      // as it has called end(), while a slow reader may still have messages queued.
+      stream.once('cancelled', () => this.untrack(tracked, false));
+      stream.once('finish', () => this.untrack(tracked, true));
+      return handler(call, callback);
     };
   }
 }
+
+type WatchHandler = (call: ServerWritableStream<unknown, unknown>) => void;
 
 function isService(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !('format' in value) && !('type' in value);

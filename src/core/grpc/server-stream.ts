@@ -2,7 +2,7 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
 
 /**
- * Writes `source` to a server-streaming call with flow control: after each write the grpc call
+ * Writes `source` (or what it resolves to) to a server-streaming call with flow control: after each write the grpc call
  * reports whether its buffer is full, and the next item is pulled from `source` only once it has
  * drained, so a slow client holds back the producer (down to the database) instead of filling
  * memory. Stops quietly when the call is cancelled or ended (a shutdown cut, for instance); the
@@ -10,13 +10,13 @@ import { Observable } from 'rxjs';
  */
 export function streamToCall<T, M>(
   call: ServerWritableStream<unknown, M> | undefined,
-  source: AsyncIterable<T>,
+  source: AsyncIterable<T> | Promise<AsyncIterable<T>>,
   toMessage: (item: T) => M,
 ): Observable<M> {
   return new Observable<M>((subscriber) => {
     const pump = async () => {
       if (!call) throw new Error('a server stream needs its call (use @GrpcCall())');
-      for await (const item of source) {
+      for await (const item of await source) {
         if (call.cancelled || call.writableEnded) return;
         if (!call.write(toMessage(item))) await writable(call);
       }

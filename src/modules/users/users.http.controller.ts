@@ -38,8 +38,8 @@ export class UsersHttpController {
    * id. The stream is pulled by the client's reads (backpressure all the way to the database).
    */
   @Get('export')
-  export(@Query() query: ExportUsersQueryDto): StreamableFile {
-    const users = this.users.exportAll(query.after);
+  async export(@Query() query: ExportUsersQueryDto): Promise<StreamableFile> {
+    const users = await this.users.exportAll(query.after);
     const lines = Readable.from(
       (async function* () {
         for await (const user of users) yield `${JSON.stringify(toUserJson(user))}\n`;

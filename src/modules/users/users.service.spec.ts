@@ -48,6 +48,9 @@ class BrokenCacheStore extends CacheStore {
   async set(): Promise<void> {
     throw new Error('Connection is closed');
   }
+  async setIfAbsent(): Promise<void> {
+    throw new Error('Connection is closed');
+  }
   async delete(): Promise<void> {
     throw new Error('Connection is closed');
   }
@@ -55,6 +58,26 @@ class BrokenCacheStore extends CacheStore {
     return false;
   }
   async close() {}
+}
+
+/** The in-process store, switchable to failing like a Redis that went away and came back. */
+class FlakyCacheStore extends MemoryCacheStore {
+  down = false;
+  private guard<T>(run: () => Promise<T>): Promise<T> {
+    return this.down ? Promise.reject(new Error('Connection is closed')) : run();
+  }
+  override get(key: string) {
+    return this.guard(() => super.get(key));
+  }
+  override set(key: string, value: string, ttl: number) {
+    return this.guard(() => super.set(key, value, ttl));
+  }
+  override setIfAbsent(key: string, value: string, ttl: number) {
+    return this.guard(() => super.setIfAbsent(key, value, ttl));
+  }
+  override isAvailable() {
+    return !this.down;
+  }
 }
 
 const cacheConfig = { redisUrl: undefined, keyPrefix: '', commandTimeoutMs: 100, ttlSeconds: 60, maxItems: 100 };
@@ -113,6 +136,55 @@ describe('UsersService', () => {
     await service.delete(id);
     expect(repository.rows.size).toBe(0);
     expect(cache.stats.errors).toBeGreaterThanOrEqual(4);
+  });
+
+  it('never caches a row a read loaded before a concurrent write committed', async () => {
+    const { service, repository } = setup();
+    const { id } = await service.create(ada);
+    // The read loads the old row, then stalls until the write below has committed.
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    const findById = repository.findById.bind(repository);
+    repository.findById = async (key: string) => {
+      const row = await findById(key);
+      await stalled;
+      return row;
+    };
+    const slowRead = service.get(id);
+    await new Promise((resolve) => setImmediate(resolve));
+    repository.findById = findById;
+    await service.update(id, { age: 99 });
+    release();
+    expect((await slowRead).age).toBe(36);
+    expect((await service.get(id)).age).toBe(99);
+    expect((await service.get(id)).age).toBe(99);
+  });
+
+  it('retries invalidations that failed while the cache was down before serving from it again', async () => {
+    const store = new FlakyCacheStore(100);
+    const { service } = setup(store);
+    const { id } = await service.create(ada);
+    await service.get(id); // cached
+    store.down = true;
+    await service.update(id, { age: 50 }); // the invalidation fails
+    store.down = false; // ...and the old entry is still in the store
+    expect((await service.get(id)).age).toBe(50);
+    expect((await service.get(id)).age).toBe(50);
+  });
+
+  it('treats a corrupt cache entry as a miss', async () => {
+    const store = new MemoryCacheStore(100);
+    const { service } = setup(store);
+    const { id } = await service.create(ada);
+    await store.set(`users:v1:${id}`, '{not json', 60);
+    expect((await service.get(id)).id).toBe(id);
+  });
+
+  it('leaves a user untouched by an update with no fields', async () => {
+    const { service } = setup();
+    const created = await service.create(ada);
+    const same = await service.update(created.id, {});
+    expect(same.updatedAt.getTime()).toBe(created.updatedAt.getTime());
   });
 
   it('answers NOT_FOUND for updates and deletes of unknown users', async () => {

@@ -42,17 +42,22 @@ export class UsersService {
   }
 
   /**
-   * Every user in creation order, strictly after `afterId` when given. Pulls one batch at a time,
-   * only when the consumer asks for more, so a slow reader holds back the database reads too.
+   * Every user in creation order, strictly after `afterId` when given. The first batch is read
+   * before this resolves, so a database that is down fails the call itself (503 / UNAVAILABLE)
+   * rather than a stream already under way; later batches are read one at a time, only when the
+   * consumer asks for more, so a slow reader holds back the database reads too.
    */
-  async *exportAll(afterId?: string): AsyncGenerator<User> {
-    let cursor = afterId || undefined;
-    for (;;) {
-      const batch = await this.repository.list(EXPORT_BATCH_SIZE, cursor);
-      yield* batch;
-      if (batch.length < EXPORT_BATCH_SIZE) return;
-      cursor = batch[batch.length - 1]!.id;
-    }
+  async exportAll(afterId?: string): Promise<AsyncIterable<User>> {
+    const first = await this.repository.list(EXPORT_BATCH_SIZE, afterId || undefined);
+    const repository = this.repository;
+    return (async function* () {
+      let batch = first;
+      for (;;) {
+        yield* batch;
+        if (batch.length < EXPORT_BATCH_SIZE) return;
+        batch = await repository.list(EXPORT_BATCH_SIZE, batch[batch.length - 1]!.id);
+      }
+    })();
   }
 
   async update(id: string, changes: UserChanges): Promise<User> {
@@ -61,6 +66,7 @@ export class UsersService {
       ...(changes.email !== undefined ? { email: normalizeEmail(changes.email) } : {}),
       ...(changes.age !== undefined ? { age: changes.age } : {}),
     };
+    if (Object.keys(normalized).length === 0) return this.get(id);
     const updated = await this.repository.update(id, normalized);
     await this.cache.invalidate(cacheKey(id));
     if (!updated) throw new UserNotFoundError(id);

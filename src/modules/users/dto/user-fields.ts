@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { IsEmail, IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
 /** The rules of each user field, shared by every DTO of both transports. */
@@ -7,7 +8,13 @@ export const EMAIL_MAX_LENGTH = 254;
 export const AGE_MAX = 150;
 
 export const IsUserName = () =>
-  applyDecorators(IsString(), Matches(/\S/, { message: '$property must not be empty' }), MaxLength(NAME_MAX_LENGTH));
+  applyDecorators(
+    IsString(),
+    Matches(/\S/, { message: '$property must not be empty' }),
+    // Postgres rejects NUL in text; other control characters have no place in a name either.
+    Matches(/^\P{Cc}*$/u, { message: '$property must not contain control characters' }),
+    MaxLength(NAME_MAX_LENGTH),
+  );
 
 export const IsUserEmail = () =>
   applyDecorators(
@@ -18,7 +25,12 @@ export const IsUserEmail = () =>
 
 export const IsUserAge = () => applyDecorators(IsInt(), Min(0), Max(AGE_MAX));
 
-export const IsUserId = () => IsUUID('all', { message: '$property must be a UUID' });
+/** UUIDs are compared and cached in lower case, whatever case the caller used. */
+export const IsUserId = () =>
+  applyDecorators(
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
+    IsUUID('all', { message: '$property must be a UUID' }),
+  );
 
 /** Optional, but `null` is still a wrong type rather than "absent". */
 export const IsAbsentOr = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
