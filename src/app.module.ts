@@ -3,6 +3,7 @@ import { CacheModule } from './core/cache/cache.module';
 import { CoreConfigModule } from './core/config/config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './core/health/health.module';
+import { IdempotencyModule } from './core/idempotency/idempotency.module';
 import { LifecycleModule } from './core/lifecycle/lifecycle.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { UsersModule } from './modules/users/users.module';
@@ -22,6 +23,7 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         CacheModule,
+        IdempotencyModule,
         HealthModule,
         UsersModule,
       ],

@@ -1,6 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { appConfig, cacheConfig, databaseConfig, grpcConfig, httpConfig, lifecycleConfig, logConfig } from './config';
+import {
+  appConfig,
+  cacheConfig,
+  databaseConfig,
+  grpcConfig,
+  httpConfig,
+  idempotencyConfig,
+  lifecycleConfig,
+  logConfig,
+} from './config';
 import { envFilePaths } from './env.loader';
 import { parseEnv } from './env.schema';
 
@@ -19,7 +28,16 @@ export class CoreConfigModule {
         parseEnv(raw);
         return raw;
       },
-      load: [appConfig, httpConfig, grpcConfig, lifecycleConfig, logConfig, databaseConfig, cacheConfig],
+      load: [
+        appConfig,
+        httpConfig,
+        grpcConfig,
+        lifecycleConfig,
+        logConfig,
+        databaseConfig,
+        cacheConfig,
+        idempotencyConfig,
+      ],
     });
   }
 }

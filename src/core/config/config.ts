@@ -57,6 +57,11 @@ export function databaseSettings(e: Env) {
   };
 }
 
+export const idempotencyConfig = registerAs('idempotency', () => {
+  const e = env();
+  return { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS, purgeIntervalMs: e.IDEMPOTENCY_PURGE_INTERVAL_MS };
+});
+
 export const cacheConfig = registerAs('cache', () => {
   const e = env();
   return {

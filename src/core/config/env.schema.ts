@@ -27,6 +27,8 @@ export const envSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(2000),
   DATABASE_MIGRATE_ON_START: bool.optional(),
   PGLITE_DATA_DIR: z.string().min(1).default('./data/pglite'),
+  IDEMPOTENCY_TTL_SECONDS: positiveInt.default(86_400),
+  IDEMPOTENCY_PURGE_INTERVAL_MS: positiveInt.default(600_000),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   REDIS_KEY_PREFIX: z.string().default('svc:'),
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(250),

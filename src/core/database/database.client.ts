@@ -1,4 +1,5 @@
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
 
 /** A drizzle database, whichever driver is underneath. */
@@ -13,7 +14,27 @@ export const MIGRATIONS_FOLDER = resolve(__dirname, '../../../drizzle');
  */
 export abstract class DatabaseClient {
   abstract readonly driver: 'postgres' | 'pglite';
-  abstract readonly db: Db;
+  /** The database outside any transaction. */
+  protected abstract readonly root: Db;
+  private readonly ambient = new AsyncLocalStorage<Db>();
+
+  /**
+   * What repositories query: the transaction this async context runs in (see transaction()), or
+   * the database itself. So a repository joins a transaction opened further up (the idempotency
+   * record, say) without being told.
+   */
+  get db(): Db {
+    return this.ambient.getStore() ?? this.root;
+  }
+
+  /**
+   * Runs `work` in a transaction that every repository call inside it joins; commits when it
+   * resolves, rolls back when it throws. Nested calls become savepoints.
+   */
+  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => this.ambient.run(tx, () => work(tx)));
+  }
+
   /** Resolves when the database answers a trivial query. */
   abstract ping(): Promise<void>;
   /** Applies pending migrations; safe to run from several processes at once. */

@@ -7,7 +7,7 @@ import { DatabaseClient, MIGRATIONS_FOLDER } from './database.client';
 /** Embedded Postgres (WASM) in this process: persisted in a directory, or `memory://`. */
 export class PgliteClient extends DatabaseClient {
   readonly driver = 'pglite' as const;
-  readonly db: PgliteDatabase;
+  protected readonly root: PgliteDatabase;
   private readonly pglite: PGlite;
 
   constructor(dataDir: string) {
@@ -15,7 +15,7 @@ export class PgliteClient extends DatabaseClient {
     const inMemory = dataDir.startsWith('memory://');
     if (!inMemory) mkdirSync(dataDir, { recursive: true });
     this.pglite = new PGlite(inMemory ? undefined : dataDir);
-    this.db = drizzle({ client: this.pglite });
+    this.root = drizzle({ client: this.pglite });
   }
 
   async ping(): Promise<void> {
@@ -24,7 +24,7 @@ export class PgliteClient extends DatabaseClient {
 
   async migrate(): Promise<void> {
     // One process owns the data directory, so there is nobody to lock against.
-    await migrate(this.db, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrate(this.root, { migrationsFolder: MIGRATIONS_FOLDER });
   }
 
   async close(): Promise<void> {

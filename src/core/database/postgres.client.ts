@@ -15,7 +15,7 @@ export interface PostgresOptions {
 
 export class PostgresClient extends DatabaseClient {
   readonly driver = 'postgres' as const;
-  readonly db: NodePgDatabase;
+  protected readonly root: NodePgDatabase;
   private readonly pool: Pool;
   private readonly logger = new Logger('Database');
 
@@ -30,7 +30,7 @@ export class PostgresClient extends DatabaseClient {
     });
     // An idle client losing its server emits here; without a listener the process would crash.
     this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
-    this.db = drizzle({ client: this.pool });
+    this.root = drizzle({ client: this.pool });
   }
 
   async ping(): Promise<void> {

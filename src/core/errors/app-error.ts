@@ -11,13 +11,17 @@ export interface FieldViolation {
  * callers (never put SQL, stack traces or secrets in it).
  */
 export class AppError extends Error {
+  /** When set, the caller may retry after this long (HTTP Retry-After, gRPC RetryInfo). */
+  readonly retryAfterSeconds?: number;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.name = new.target.name;
+    if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

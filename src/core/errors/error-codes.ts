@@ -8,6 +8,10 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   ALREADY_EXISTS: 'ALREADY_EXISTS',
   FAILED_PRECONDITION: 'FAILED_PRECONDITION',
+  /** The same request conflicts with one still running (retry later). */
+  ABORTED: 'ABORTED',
+  /** A request that contradicts an earlier one (an idempotency key reused for another request). */
+  UNPROCESSABLE: 'UNPROCESSABLE',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',
   DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
@@ -30,6 +34,8 @@ export const ERROR_MAPPINGS: Readonly<Record<ErrorCode, Mapping>> = {
   NOT_FOUND: { http: 404, grpc: GrpcStatus.NOT_FOUND, title: 'Not found' },
   ALREADY_EXISTS: { http: 409, grpc: GrpcStatus.ALREADY_EXISTS, title: 'Already exists' },
   FAILED_PRECONDITION: { http: 400, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Failed precondition' },
+  ABORTED: { http: 409, grpc: GrpcStatus.ABORTED, title: 'Conflict, retry later' },
+  UNPROCESSABLE: { http: 422, grpc: GrpcStatus.FAILED_PRECONDITION, title: 'Unprocessable request' },
   PAYLOAD_TOO_LARGE: { http: 413, grpc: GrpcStatus.RESOURCE_EXHAUSTED, title: 'Payload too large' },
   RESOURCE_EXHAUSTED: { http: 429, grpc: GrpcStatus.RESOURCE_EXHAUSTED, title: 'Too many requests' },
   DEADLINE_EXCEEDED: { http: 504, grpc: GrpcStatus.DEADLINE_EXCEEDED, title: 'Deadline exceeded' },
@@ -46,7 +52,7 @@ const BY_HTTP_STATUS = new Map<number, ErrorCode>([
   [409, ErrorCode.ALREADY_EXISTS],
   [413, ErrorCode.PAYLOAD_TOO_LARGE],
   [415, ErrorCode.INVALID_ARGUMENT],
-  [422, ErrorCode.FAILED_PRECONDITION],
+  [422, ErrorCode.UNPROCESSABLE],
   [429, ErrorCode.RESOURCE_EXHAUSTED],
   [503, ErrorCode.UNAVAILABLE],
   [504, ErrorCode.DEADLINE_EXCEEDED],

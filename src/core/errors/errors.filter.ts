@@ -1,8 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { Metadata } from '@grpc/grpc-js';
 import { Observable, throwError } from 'rxjs';
-import { encodeBadRequestDetails, STATUS_DETAILS_KEY } from './grpc-status-details';
+import { encodeStatusDetails, STATUS_DETAILS_KEY } from './grpc-status-details';
 import { ResolvedError, resolveError } from './resolve-error';
+import { HttpReply, setReplyHeader } from '../http/reply';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER, requestIdOf } from '../logging/request-id';
 
 interface HttpRequest {
@@ -10,16 +11,6 @@ interface HttpRequest {
   method?: string;
   url?: string;
   headers?: Record<string, string | string[] | undefined>;
-}
-
-/** The minimum of a response object this filter needs; both Express and Fastify provide it. */
-interface HttpReply {
-  headersSent?: boolean;
-  status(code: number): HttpReply;
-  setHeader?(name: string, value: string): unknown;
-  header?(name: string, value: string): unknown;
-  send(body: string): unknown;
-  end?(): unknown;
 }
 
 /**
@@ -50,14 +41,16 @@ export class ErrorsFilter implements ExceptionFilter {
       // Body parsers run before the access-log middleware, so a request they reject (malformed
       // JSON, too large) has no id or access line yet: give it both here.
       requestId = acceptOrCreateRequestId(request.headers?.[REQUEST_ID_HEADER]);
-      setHeader(reply, REQUEST_ID_HEADER, requestId);
+      setReplyHeader(reply, REQUEST_ID_HEADER, requestId);
       this.logger.warn(
         { requestId, req: { method: request.method, url: request.url }, res: { statusCode: resolved.httpStatus } },
         `${request.method} ${request.url} ${resolved.httpStatus} (rejected before routing)`,
       );
     }
     const body = toProblem(resolved, requestId);
-    setHeader(reply, 'content-type', 'application/problem+json; charset=utf-8');
+    setReplyHeader(reply, 'content-type', 'application/problem+json; charset=utf-8');
+    if (resolved.retryAfterSeconds !== undefined)
+      setReplyHeader(reply, 'retry-after', String(resolved.retryAfterSeconds));
     reply.status(resolved.httpStatus).send(JSON.stringify(body));
   }
 }
@@ -86,16 +79,8 @@ export function toProblem(resolved: ResolvedError, requestId: string | undefined
 
 export function toGrpcError(resolved: ResolvedError): { code: number; details: string; metadata: Metadata } {
   const metadata = new Metadata();
-  if (resolved.violations.length > 0) {
-    metadata.set(
-      STATUS_DETAILS_KEY,
-      encodeBadRequestDetails(resolved.grpcStatus, resolved.detail, resolved.violations),
-    );
+  if (resolved.violations.length > 0 || resolved.retryAfterSeconds !== undefined) {
+    metadata.set(STATUS_DETAILS_KEY, encodeStatusDetails(resolved.grpcStatus, resolved.detail, resolved));
   }
   return { code: resolved.grpcStatus, details: resolved.detail, metadata };
-}
-
-function setHeader(reply: HttpReply, name: string, value: string): void {
-  if (typeof reply.header === 'function') reply.header(name, value);
-  else reply.setHeader?.(name, value);
 }

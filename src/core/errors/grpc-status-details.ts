@@ -11,7 +11,10 @@ const root = protobuf.Root.fromJSON({
     google: {
       nested: {
         protobuf: {
-          nested: { Any: { fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } } },
+          nested: {
+            Any: { fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
+            Duration: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
+          },
         },
         rpc: {
           nested: {
@@ -22,6 +25,7 @@ const root = protobuf.Root.fromJSON({
                 details: { rule: 'repeated', type: 'google.protobuf.Any', id: 3 },
               },
             },
+            RetryInfo: { fields: { retry_delay: { type: 'google.protobuf.Duration', id: 1 } } },
             BadRequest: {
               fields: { field_violations: { rule: 'repeated', type: 'FieldViolation', id: 1 } },
               nested: {
@@ -38,37 +42,55 @@ const root = protobuf.Root.fromJSON({
 });
 const StatusType = root.lookupType('google.rpc.Status');
 const BadRequestType = root.lookupType('google.rpc.BadRequest');
+const RetryInfoType = root.lookupType('google.rpc.RetryInfo');
+const TYPE_PREFIX = 'type.googleapis.com/';
 
 export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
 
-export function encodeBadRequestDetails(code: number, message: string, violations: FieldViolation[]): Buffer {
-  const badRequest = BadRequestType.encode(
-    BadRequestType.fromObject({
-      field_violations: violations.map((v) => ({ field: v.field, description: v.message })),
-    }),
-  ).finish();
-  const status = StatusType.fromObject({
-    code,
-    message,
-    details: [{ type_url: 'type.googleapis.com/google.rpc.BadRequest', value: badRequest }],
-  });
-  return Buffer.from(StatusType.encode(status).finish());
+export interface StatusDetails {
+  violations: FieldViolation[];
+  retryAfterSeconds?: number;
 }
 
-/** Reads the field violations back out of a gRPC error's trailers (for clients and tests). */
-export function decodeBadRequestDetails(metadata: Metadata): FieldViolation[] {
-  const [raw] = metadata.get(STATUS_DETAILS_KEY);
-  if (!Buffer.isBuffer(raw)) return [];
-  const status = StatusType.toObject(StatusType.decode(raw)) as {
-    details?: { type_url: string; value: Uint8Array }[];
-  };
-  const violations: FieldViolation[] = [];
-  for (const detail of status.details ?? []) {
-    if (!detail.type_url.endsWith('google.rpc.BadRequest')) continue;
-    const decoded = BadRequestType.toObject(BadRequestType.decode(detail.value)) as {
-      field_violations?: { field: string; description: string }[];
-    };
-    for (const v of decoded.field_violations ?? []) violations.push({ field: v.field, message: v.description });
+export function encodeStatusDetails(code: number, message: string, details: StatusDetails): Buffer {
+  const any: { type_url: string; value: Uint8Array }[] = [];
+  if (details.violations.length > 0) {
+    const badRequest = BadRequestType.fromObject({
+      field_violations: details.violations.map((v) => ({ field: v.field, description: v.message })),
+    });
+    any.push({ type_url: `${TYPE_PREFIX}google.rpc.BadRequest`, value: BadRequestType.encode(badRequest).finish() });
   }
-  return violations;
+  if (details.retryAfterSeconds !== undefined) {
+    const retryInfo = RetryInfoType.fromObject({ retry_delay: { seconds: details.retryAfterSeconds, nanos: 0 } });
+    any.push({ type_url: `${TYPE_PREFIX}google.rpc.RetryInfo`, value: RetryInfoType.encode(retryInfo).finish() });
+  }
+  return Buffer.from(StatusType.encode(StatusType.fromObject({ code, message, details: any })).finish());
+}
+
+/** Reads the details back out of a gRPC error's trailers (for clients and tests). */
+export function decodeStatusDetails(metadata: Metadata): StatusDetails {
+  const result: StatusDetails = { violations: [] };
+  const [raw] = metadata.get(STATUS_DETAILS_KEY);
+  if (!Buffer.isBuffer(raw)) return result;
+  const status = StatusType.toObject(StatusType.decode(raw)) as { details?: { type_url: string; value: Uint8Array }[] };
+  for (const detail of status.details ?? []) {
+    if (detail.type_url === `${TYPE_PREFIX}google.rpc.BadRequest`) {
+      const decoded = BadRequestType.toObject(BadRequestType.decode(detail.value)) as {
+        field_violations?: { field: string; description: string }[];
+      };
+      for (const v of decoded.field_violations ?? [])
+        result.violations.push({ field: v.field, message: v.description });
+    } else if (detail.type_url === `${TYPE_PREFIX}google.rpc.RetryInfo`) {
+      const decoded = RetryInfoType.toObject(RetryInfoType.decode(detail.value), { longs: Number }) as {
+        retry_delay?: { seconds?: number };
+      };
+      result.retryAfterSeconds = decoded.retry_delay?.seconds ?? 0;
+    }
+  }
+  return result;
+}
+
+/** The field violations of a gRPC error, if any. */
+export function decodeBadRequestDetails(metadata: Metadata): FieldViolation[] {
+  return decodeStatusDetails(metadata).violations;
 }

@@ -12,6 +12,7 @@ export interface ResolvedError {
   violations: FieldViolation[];
   /** True when the error was not anticipated: log it with its stack, answer generically. */
   unexpected: boolean;
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -20,7 +21,10 @@ export interface ResolvedError {
  */
 export function resolveError(error: unknown): ResolvedError {
   if (error instanceof AppError) {
-    return build(error.code, error.message, error instanceof ValidationError ? error.violations : [], false);
+    const resolved = build(error.code, error.message, error instanceof ValidationError ? error.violations : [], false);
+    return error.retryAfterSeconds === undefined
+      ? resolved
+      : { ...resolved, retryAfterSeconds: error.retryAfterSeconds };
   }
   if (error instanceof HttpException) {
     const httpStatus = error.getStatus();

@@ -1,5 +1,6 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
+import { flushResponseHeaders } from './response-headers';
 
 /**
  * Writes `source` (or what it resolves to) to a server-streaming call with flow control: after each write the grpc call
@@ -16,7 +17,9 @@ export function streamToCall<T, M>(
   return new Observable<M>((subscriber) => {
     const pump = async () => {
       if (!call) throw new Error('a server stream needs its call (use @GrpcCall())');
-      for await (const item of await source) {
+      const items = await source;
+      flushResponseHeaders(call);
+      for await (const item of items) {
         if (call.cancelled || call.writableEnded) return;
         if (!call.write(toMessage(item))) await writable(call);
       }

@@ -4,6 +4,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
 import { Observable } from 'rxjs';
 import { resolveError } from '../errors/resolve-error';
+import { flushResponseHeaders, setResponseHeader } from '../grpc/response-headers';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER } from './request-id';
 
 /** The part of a grpc-js server call this interceptor touches. */
@@ -29,17 +30,20 @@ export class GrpcLoggingInterceptor implements NestInterceptor {
     const requestId = acceptOrCreateRequestId(metadata?.get(REQUEST_ID_HEADER));
     const method = call?.getPath?.() ?? `${context.getClass().name}.${context.getHandler().name}`;
     const logger = this.pino.logger.child({ requestId, grpc: { method, peer: call?.getPeer?.() } });
-    const headers = new Metadata();
-    headers.set(REQUEST_ID_HEADER, requestId);
-    call?.sendMetadata(headers);
+    if (call) setResponseHeader(call, REQUEST_ID_HEADER, requestId);
+    const flush = () => call && flushResponseHeaders(call);
     const started = process.hrtime.bigint();
     const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
 
     return new Observable((subscriber) =>
       storage.run(new Store(logger), () =>
         next.handle().subscribe({
-          next: (value) => subscriber.next(value),
+          next: (value) => {
+            flush();
+            subscriber.next(value);
+          },
           error: (error: unknown) => {
+            flush();
             const resolved = resolveError(error);
             const line = { grpcCode: resolved.grpcStatus, code: resolved.code, durationMs: elapsedMs() };
             if (resolved.unexpected) logger.error(line, `${method} ${resolved.code}`);
@@ -47,6 +51,7 @@ export class GrpcLoggingInterceptor implements NestInterceptor {
             subscriber.error(error);
           },
           complete: () => {
+            flush();
             logger.info({ grpcCode: 0, code: 'OK', durationMs: elapsedMs() }, `${method} OK`);
             subscriber.complete();
           },

@@ -3,6 +3,7 @@ import type { Metadata, ServerWritableStream } from '@grpc/grpc-js';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Observable } from 'rxjs';
 import { GrpcCall } from '../../core/grpc/grpc-call.decorator';
+import { Idempotent } from '../../core/idempotency/idempotency.interceptor';
 import { streamToCall } from '../../core/grpc/server-stream';
 import { Timestamp } from '../../generated/google/protobuf/timestamp';
 import {
@@ -30,6 +31,7 @@ import { UsersService } from './users.service';
 export class UsersGrpcController implements UserServiceController {
   constructor(private readonly users: UsersService) {}
 
+  @Idempotent()
   async createUser(@Payload() request: CreateUserDto): Promise<CreateUserResponse> {
     return { user: toUserMessage(await this.users.create(request)) };
   }
@@ -43,11 +45,13 @@ export class UsersGrpcController implements UserServiceController {
     return { users: page.users.map(toUserMessage), nextPageToken: page.nextCursor ?? '' };
   }
 
+  @Idempotent()
   async updateUser(@Payload() request: UpdateUserRequestDto): Promise<UpdateUserResponse> {
     const { id, ...changes } = request;
     return { user: toUserMessage(await this.users.update(id, changes)) };
   }
 
+  @Idempotent()
   async deleteUser(@Payload() request: UserIdDto): Promise<DeleteUserResponse> {
     await this.users.delete(request.id);
     return {};

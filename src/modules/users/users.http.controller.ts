@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { ExportUsersQueryDto } from './dto/export-users.dto';
+import { Idempotent } from '../../core/idempotency/idempotency.interceptor';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -29,6 +30,7 @@ export class UsersHttpController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @Idempotent()
   async create(@Body() body: CreateUserDto): Promise<UserJson> {
     return toUserJson(await this.users.create(body));
   }
@@ -60,12 +62,14 @@ export class UsersHttpController {
   }
 
   @Patch(':id')
+  @Idempotent()
   async update(@Param() params: UserIdDto, @Body() body: UpdateUserDto): Promise<UserJson> {
     return toUserJson(await this.users.update(params.id, body));
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @Idempotent()
   async delete(@Param() params: UserIdDto): Promise<void> {
     await this.users.delete(params.id);
   }

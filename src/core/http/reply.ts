@@ -1,0 +1,15 @@
+/** The minimum of an HTTP reply the edges touch; Express and Fastify replies both have it. */
+export interface HttpReply {
+  headersSent?: boolean;
+  status(code: number): HttpReply;
+  setHeader?(name: string, value: string): unknown;
+  header?(name: string, value: string): unknown;
+  send(body: string): unknown;
+  end?(): unknown;
+}
+
+/** Sets a response header on whichever adapter's reply this is. */
+export function setReplyHeader(reply: HttpReply, name: string, value: string): void {
+  if (typeof reply.header === 'function') reply.header(name, value);
+  else reply.setHeader?.(name, value);
+}
