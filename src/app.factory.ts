@@ -14,6 +14,7 @@ import { HttpDrainer } from './core/lifecycle/http-drainer';
 import { Lifecycle } from './core/lifecycle/lifecycle';
 import { ReadinessService } from './core/lifecycle/readiness.service';
 import { GrpcLoggingInterceptor } from './core/logging/grpc-logging.interceptor';
+import { RateLimitInterceptor } from './core/protection/rate-limit.interceptor';
 
 /** Boot failed in a way the operator must fix (a port in use, say); the message says which. */
 export class BootError extends Error {
@@ -47,7 +48,8 @@ export async function createApp(): Promise<HybridApp> {
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
-  app.useGlobalInterceptors(app.get(GrpcLoggingInterceptor));
+  // Order is the request pipeline: request id + access log, then rate limit, then the rest.
+  app.useGlobalInterceptors(app.get(GrpcLoggingInterceptor), app.get(RateLimitInterceptor));
   if (app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay) app.useGlobalInterceptors(new DebugDelayInterceptor());
   const config = app.get<GrpcConfig>(grpcConfig.KEY);
   const grpc = new AppGrpcServer(grpcServerOptions(config).options, { reflection: config.reflection });

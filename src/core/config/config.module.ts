@@ -9,6 +9,7 @@ import {
   idempotencyConfig,
   lifecycleConfig,
   logConfig,
+  protectionConfig,
 } from './config';
 import { envFilePaths } from './env.loader';
 import { parseEnv } from './env.schema';
@@ -37,6 +38,7 @@ export class CoreConfigModule {
         databaseConfig,
         cacheConfig,
         idempotencyConfig,
+        protectionConfig,
       ],
     });
   }

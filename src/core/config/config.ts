@@ -62,6 +62,22 @@ export const idempotencyConfig = registerAs('idempotency', () => {
   return { ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS, purgeIntervalMs: e.IDEMPOTENCY_PURGE_INTERVAL_MS };
 });
 
+export const protectionConfig = registerAs('protection', () => {
+  const e = env();
+  return {
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED,
+      perSecond: e.RATE_LIMIT_PER_SECOND,
+      burst: e.RATE_LIMIT_BURST,
+      /** Shared by every replica when set, so they enforce one limit together. */
+      redisUrl: e.REDIS_URL,
+      keyPrefix: `${e.REDIS_KEY_PREFIX}ratelimit:`,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+  };
+});
+
 export const cacheConfig = registerAs('cache', () => {
   const e = env();
   return {

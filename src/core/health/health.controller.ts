@@ -3,13 +3,16 @@ import { HealthCheckService } from '@nestjs/terminus';
 import { CacheHealthIndicator } from '../cache/cache.health';
 import { DatabaseHealthIndicator } from '../database/database.health';
 import { ReadinessService } from '../lifecycle/readiness.service';
+import { SkipRateLimit } from '../protection/rate-limit.interceptor';
 
 /** The part of a reply these probes touch; Express and Fastify replies both have it. */
 interface StatusReply {
   status(code: number): unknown;
 }
 
+/** Probes are never rate limited: an orchestrator must always be able to ask. */
 @Controller()
+@SkipRateLimit()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

@@ -1,0 +1,27 @@
+import { Global, Module } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { protectionConfig } from '../config/config';
+import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
+import { RateLimitInterceptor } from './rate-limit.interceptor';
+import { MemoryTokenBucketStore, RedisTokenBucketStore, TokenBucketStore } from './token-bucket';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: TokenBucketStore,
+      inject: [protectionConfig.KEY, TeardownRegistry],
+      useFactory: (config: ConfigType<typeof protectionConfig>, teardown: TeardownRegistry) => {
+        const { redisUrl, keyPrefix, commandTimeoutMs } = config.rateLimit;
+        const store = redisUrl
+          ? new RedisTokenBucketStore(redisUrl, keyPrefix, commandTimeoutMs)
+          : new MemoryTokenBucketStore();
+        teardown.register(TeardownPhase.OUTBOUND_CLIENTS, 'rate-limit store', () => store.close());
+        return store;
+      },
+    },
+    RateLimitInterceptor,
+  ],
+  exports: [RateLimitInterceptor, TokenBucketStore],
+})
+export class ProtectionModule {}
