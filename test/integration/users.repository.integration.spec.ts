@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
+import { databaseSettings } from '../../src/core/config/config';
+import { parseEnv } from '../../src/core/config/env.schema';
+import { DatabaseBreaker } from '../../src/core/database/database.breaker';
 import { DatabaseClient } from '../../src/core/database/database.client';
 import { PgliteClient } from '../../src/core/database/pglite.client';
 import { PostgresClient } from '../../src/core/database/postgres.client';
@@ -8,6 +11,8 @@ import { ErrorCode } from '../../src/core/errors/error-codes';
 import { UserEmailTakenError } from '../../src/modules/users/users.errors';
 import { DrizzleUsersRepository } from '../../src/modules/users/users.repository';
 import { createTestDatabase } from '../support/infra';
+
+const breaker = () => new DatabaseBreaker(databaseSettings(parseEnv({})));
 
 /** The same repository contract on both drivers: embedded PGlite and the real Postgres server. */
 const drivers: [string, () => Promise<{ client: DatabaseClient; cleanup: () => Promise<void> }>][] = [
@@ -32,7 +37,7 @@ describe.each(drivers)('DrizzleUsersRepository on %s', (_name, make) => {
   beforeAll(async () => {
     ({ client, cleanup } = await make());
     await client.migrate();
-    repository = new DrizzleUsersRepository(client);
+    repository = new DrizzleUsersRepository(client, breaker());
   });
   afterAll(async () => {
     await client.close();
@@ -99,7 +104,7 @@ describe('Postgres migrations', () => {
     try {
       const results = await Promise.allSettled(clients.map((c) => c.migrate()));
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
-      const repository = new DrizzleUsersRepository(clients[0]!);
+      const repository = new DrizzleUsersRepository(clients[0]!, breaker());
       await repository.insert({ name: 'M', email: 'm@repo.test', age: 1 });
       expect(await repository.list(10)).toHaveLength(1);
     } finally {
@@ -128,7 +133,7 @@ describe('npm run db:migrate', () => {
       expect(results[0]!.out).toContain('migrations applied (postgres)');
       const client = new PostgresClient({ url: database.url, poolMax: 1, connectTimeoutMs: 2000 });
       try {
-        const repository = new DrizzleUsersRepository(client);
+        const repository = new DrizzleUsersRepository(client, breaker());
         await repository.insert({ name: 'CLI', email: 'cli@repo.test', age: 1 });
         expect(await repository.list(10)).toHaveLength(1);
       } finally {

@@ -54,6 +54,7 @@ export function databaseSettings(e: Env) {
     // shared Postgres is migrated by `npm run db:migrate` unless asked otherwise.
     migrateOnStart: e.DATABASE_MIGRATE_ON_START ?? e.DATABASE_URL === undefined,
     pgliteDataDir: e.PGLITE_DATA_DIR,
+    breaker: { failures: e.DATABASE_BREAKER_FAILURES, halfOpenAfterMs: e.DATABASE_BREAKER_HALF_OPEN_MS },
   };
 }
 

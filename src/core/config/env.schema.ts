@@ -26,6 +26,8 @@ export const envSchema = z.object({
   DATABASE_POOL_MAX: positiveInt.max(1000).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(2000),
   DATABASE_MIGRATE_ON_START: bool.optional(),
+  DATABASE_BREAKER_FAILURES: positiveInt.default(5),
+  DATABASE_BREAKER_HALF_OPEN_MS: positiveInt.default(2_000),
   PGLITE_DATA_DIR: z.string().min(1).default('./data/pglite'),
   RATE_LIMIT_ENABLED: bool.default(true),
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(100),

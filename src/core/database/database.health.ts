@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { DatabaseBreaker } from './database.breaker';
 import { DatabaseClient } from './database.client';
 import { DatabaseMonitor } from './database.monitor';
 
@@ -13,12 +14,17 @@ export class DatabaseHealthIndicator {
   constructor(
     private readonly client: DatabaseClient,
     private readonly monitor: DatabaseMonitor,
+    private readonly breaker: DatabaseBreaker,
     private readonly health: HealthIndicatorService,
   ) {}
 
   check(key = 'database') {
     const indicator = this.health.check(key);
-    const details = { driver: this.client.driver, checkedAt: this.monitor.lastCheckedAt?.toISOString() };
+    const details = {
+      driver: this.client.driver,
+      circuit: this.breaker.state,
+      checkedAt: this.monitor.lastCheckedAt?.toISOString(),
+    };
     return this.monitor.isUp() ? indicator.up(details) : indicator.down({ ...details, message: 'unreachable' });
   }
 }

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { databaseConfig, DatabaseConfig } from '../config/config';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
+import { DatabaseBreaker } from './database.breaker';
 import { DatabaseClient } from './database.client';
 import { DatabaseHealthIndicator } from './database.health';
 import { DatabaseMonitor } from './database.monitor';
@@ -30,9 +31,10 @@ export function createDatabaseClient(config: DatabaseConfig): DatabaseClient {
         return client;
       },
     },
+    DatabaseBreaker,
     DatabaseHealthIndicator,
     DatabaseMonitor,
   ],
-  exports: [DatabaseClient, DatabaseHealthIndicator],
+  exports: [DatabaseClient, DatabaseBreaker, DatabaseHealthIndicator],
 })
 export class DatabaseModule {}

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { asc, eq, gt } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { DatabaseClient } from '../../core/database/database.client';
-import { isUniqueViolation, translateDatabaseError } from '../../core/database/database.errors';
+import { DatabaseBreaker } from '../../core/database/database.breaker';
+import { isUniqueViolation } from '../../core/database/database.errors';
 import { NewUser, User, UserChanges } from './user.model';
 import { UserEmailTakenError } from './users.errors';
 import { users } from './users.schema';
@@ -19,7 +20,10 @@ export abstract class UsersRepository {
 
 @Injectable()
 export class DrizzleUsersRepository extends UsersRepository {
-  constructor(private readonly database: DatabaseClient) {
+  constructor(
+    private readonly database: DatabaseClient,
+    private readonly breaker: DatabaseBreaker,
+  ) {
     super();
   }
 
@@ -74,10 +78,10 @@ export class DrizzleUsersRepository extends UsersRepository {
 
   private async run<T>(query: () => Promise<T>, email?: string): Promise<T> {
     try {
-      return await query();
+      return await this.breaker.run(query);
     } catch (error) {
       if (email !== undefined && isUniqueViolation(error, 'users_email_unique')) throw new UserEmailTakenError(email);
-      throw translateDatabaseError(error);
+      throw error;
     }
   }
 }
