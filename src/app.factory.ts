@@ -1,5 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,15 +46,31 @@ export interface RunningApp extends HybridApp {
  * Shared by main.ts and the e2e tests.
  */
 export async function createApp(): Promise<HybridApp> {
-  const app = await NestFactory.create(AppModule.forRoot(), { bufferLogs: true, abortOnError: false });
+  // The one place that knows the HTTP adapter (Express).
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
+    bufferLogs: true,
+    abortOnError: false,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
+  const http = app.get<HttpConfig>(httpConfig.KEY);
+  app.disable('x-powered-by');
+  app.use(helmet());
+  if (http.corsOrigins.length > 0) {
+    app.enableCors({ origin: http.corsOrigins.includes('*') ? true : http.corsOrigins, maxAge: 600 });
+  }
+  // Bodies over the limit answer 413 problem+json (ErrorsFilter maps the parser's error).
+  app.useBodyParser('json', { limit: http.bodyLimitBytes });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
   // Order is the request pipeline: request id + access log, then rate limit, then the rest.
   app.useGlobalInterceptors(app.get(GrpcLoggingInterceptor), app.get(RateLimitInterceptor));
   if (app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay) app.useGlobalInterceptors(new DebugDelayInterceptor());
   const config = app.get<GrpcConfig>(grpcConfig.KEY);
-  const grpc = new AppGrpcServer(grpcServerOptions(config).options, { reflection: config.reflection });
+  const grpc = new AppGrpcServer(grpcServerOptions(config).options, {
+    reflection: config.reflection,
+    maxMetadataBytes: config.maxMetadataBytes,
+  });
   app.connectMicroservice({ strategy: grpc }, { inheritAppConfig: true });
   return { app, grpc };
 }

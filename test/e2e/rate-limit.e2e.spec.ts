@@ -82,7 +82,13 @@ describe('rate limiting behind a trusted proxy', () => {
 describe('rate limiting across replicas', () => {
   it('enforces one limit for two instances sharing Redis', async () => {
     const prefix = `${uniqueName('rl')}:`;
-    const shared = { ...limited, RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SECOND: '0.01', REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    const shared = {
+      ...limited,
+      RATE_LIMIT_BURST: '10',
+      RATE_LIMIT_PER_SECOND: '0.01',
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+    };
     const a = await startTestApp(shared);
     const b = await startTestApp(shared);
     try {

@@ -22,7 +22,8 @@ describe('database circuit breaker', () => {
     pg?.destroy();
   });
 
-  const circuit = async () => ((await request(t.httpUrl).get('/readyz')).body.details?.database?.circuit as string) ?? '';
+  const circuit = async () =>
+    ((await request(t.httpUrl).get('/readyz')).body.details?.database?.circuit as string) ?? '';
 
   it('opens while Postgres is unreachable, fails fast, and closes after it returns', async () => {
     expect(await circuit()).toBe('closed');

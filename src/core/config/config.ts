@@ -15,12 +15,26 @@ export const appConfig = registerAs('app', () => {
 
 export const httpConfig = registerAs('http', () => {
   const e = env();
-  return { host: e.HTTP_HOST, port: e.HTTP_PORT };
+  return {
+    host: e.HTTP_HOST,
+    port: e.HTTP_PORT,
+    bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
+    /** Allowed CORS origins; empty: no CORS headers at all; `*`: any origin. */
+    corsOrigins: e.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  };
 });
 
 export const grpcConfig = registerAs('grpc', () => {
   const e = env();
-  return { host: e.GRPC_HOST, port: e.GRPC_PORT, reflection: e.GRPC_REFLECTION ?? e.NODE_ENV !== 'production' };
+  return {
+    host: e.GRPC_HOST,
+    port: e.GRPC_PORT,
+    reflection: e.GRPC_REFLECTION ?? e.NODE_ENV !== 'production',
+    maxMessageBytes: e.GRPC_MAX_MESSAGE_BYTES,
+    maxMetadataBytes: e.GRPC_MAX_METADATA_BYTES,
+  };
 });
 
 export const lifecycleConfig = registerAs('lifecycle', () => {

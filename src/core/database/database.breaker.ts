@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { BrokenCircuitError, circuitBreaker, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, handleWhen } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleWhen,
+} from 'cockatiel';
 import { databaseConfig } from '../config/config';
 import { UnavailableError } from '../errors/app-error';
 import { isDatabaseUnavailable, translateDatabaseError } from './database.errors';
@@ -45,7 +52,8 @@ export class DatabaseBreaker {
     try {
       return await this.policy.execute(query);
     } catch (error) {
-      if (error instanceof BrokenCircuitError) throw new UnavailableError('The database is unavailable', { cause: error });
+      if (error instanceof BrokenCircuitError)
+        throw new UnavailableError('The database is unavailable', { cause: error });
       throw translateDatabaseError(error);
     }
   }

@@ -31,6 +31,9 @@ export function grpcServerOptions(config: GrpcConfig): GrpcOptions {
       protoPath: GRPC_SERVICES.map((s) => s.protoPath),
       loader: PROTO_LOADER_OPTIONS,
       gracefulShutdown: true,
+      // Oversized messages are refused by grpc-js with RESOURCE_EXHAUSTED (metadata: AppGrpcServer).
+      maxReceiveMessageLength: config.maxMessageBytes,
+      maxSendMessageLength: config.maxMessageBytes,
     },
   };
 }

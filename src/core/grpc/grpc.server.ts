@@ -1,4 +1,4 @@
-import { Server as GrpcJsServer, ServerUnaryCall, ServerWritableStream, status } from '@grpc/grpc-js';
+import { Metadata, Server as GrpcJsServer, ServerUnaryCall, ServerWritableStream, status } from '@grpc/grpc-js';
 import { loadSync, PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { GrpcMethodStreamingType, GrpcOptions, ServerGrpc } from '@nestjs/microservices';
@@ -22,6 +22,8 @@ interface TrackedCall {
 export interface GrpcServerExtras {
   /** Serve grpc.reflection (v1 and v1alpha) listing every service, health included. */
   reflection: boolean;
+  /** Calls whose request metadata is larger are refused with RESOURCE_EXHAUSTED. */
+  maxMetadataBytes: number;
 }
 
 /** After cutting calls at the deadline, how long their UNAVAILABLE statuses get to reach clients. */
@@ -44,7 +46,10 @@ export class AppGrpcServer extends ServerGrpc {
   private serviceNames: string[] = [];
   private drained: Promise<DrainReport> | undefined;
 
-  constructor(options: GrpcOptions['options'], extras: GrpcServerExtras) {
+  constructor(
+    options: GrpcOptions['options'],
+    private readonly extras: GrpcServerExtras,
+  ) {
     super({
       ...options,
       onLoadPackageDefinition: (definition: PackageDefinition, server: GrpcJsServer) => {
@@ -79,7 +84,17 @@ export class AppGrpcServer extends ServerGrpc {
     streamType: GrpcMethodStreamingType,
   ): Handler {
     const handler = super.createServiceMethod(methodHandler, protoNativeHandler, streamType) as Handler;
-    return protoNativeHandler.responseStream ? this.trackStream(handler) : this.trackUnary(handler);
+    const tracked = protoNativeHandler.responseStream ? this.trackStream(handler) : this.trackUnary(handler);
+    return (call, callback) => {
+      // grpc-js does not enforce grpc.max_metadata_size on servers; this does, for every RPC.
+      if (metadataBytes(call.metadata) > this.extras.maxMetadataBytes) {
+        const refused = { code: status.RESOURCE_EXHAUSTED, details: 'Request metadata is too large' };
+        if (callback) callback(refused);
+        else (call as ServerWritableStream<unknown, unknown>).emit('error', refused);
+        return Promise.resolve();
+      }
+      return tracked(call, callback);
+    };
   }
 
   /**
@@ -178,6 +193,14 @@ export class AppGrpcServer extends ServerGrpc {
 }
 
 type WatchHandler = (call: ServerWritableStream<unknown, unknown>) => void;
+
+function metadataBytes(metadata: Metadata): number {
+  let total = 0;
+  for (const [key, values] of Object.entries(metadata.getMap())) {
+    total += key.length + (Buffer.isBuffer(values) ? values.length : Buffer.byteLength(String(values)));
+  }
+  return total;
+}
 
 function isService(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !('format' in value) && !('type' in value);
