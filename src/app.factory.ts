@@ -7,6 +7,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { grpcConfig, GrpcConfig, httpConfig, HttpConfig, lifecycleConfig, LifecycleConfig } from './core/config/config';
+import { AuthGuard } from './core/auth/auth.guard';
 import { ErrorsFilter } from './core/errors/errors.filter';
 import { createValidationPipe } from './core/errors/validation.pipe';
 import { grpcServerOptions } from './core/grpc/grpc.options';
@@ -63,6 +64,7 @@ export async function createApp(): Promise<HybridApp> {
   app.useBodyParser('json', { limit: http.bodyLimitBytes });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
+  app.useGlobalGuards(app.get(AuthGuard));
   // Order is the request pipeline: request id + access log, then rate limit, then the rest.
   app.useGlobalInterceptors(app.get(GrpcLoggingInterceptor), app.get(RateLimitInterceptor));
   if (app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay) app.useGlobalInterceptors(new DebugDelayInterceptor());

@@ -90,6 +90,18 @@ export const protectionConfig = registerAs('protection', () => {
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     },
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    auth: {
+      mode: e.AUTH_MODE,
+      apiKeys: (e.AUTH_API_KEYS ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean),
+      jwtSecret: e.AUTH_JWT_SECRET,
+      jwtPublicKey: e.AUTH_JWT_PUBLIC_KEY,
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_JWT_ISSUER,
+      audience: e.AUTH_JWT_AUDIENCE,
+    },
   };
 });
 
@@ -107,6 +119,7 @@ export const cacheConfig = registerAs('cache', () => {
 export type AppConfig = ReturnType<typeof appConfig>;
 export type HttpConfig = ReturnType<typeof httpConfig>;
 export type GrpcConfig = ReturnType<typeof grpcConfig>;
+export type ProtectionConfig = ReturnType<typeof protectionConfig>;
 export type LifecycleConfig = ReturnType<typeof lifecycleConfig>;
 export type LogConfig = ReturnType<typeof logConfig>;
 export type DatabaseConfig = ReturnType<typeof databaseConfig>;

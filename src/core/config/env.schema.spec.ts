@@ -28,6 +28,13 @@ describe('parseEnv', () => {
     });
   });
 
+  it('requires the credentials of the chosen AUTH_MODE', () => {
+    expect(() => parseEnv({ AUTH_MODE: 'api-key' })).toThrow(/AUTH_API_KEYS/);
+    expect(() => parseEnv({ AUTH_MODE: 'jwt' })).toThrow(/AUTH_JWT_SECRET/);
+    expect(() => parseEnv({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(parseEnv({ AUTH_MODE: 'api-key', AUTH_API_KEYS: 'k1,k2' }).AUTH_MODE).toBe('api-key');
+  });
+
   it('lists every bad key at once', () => {
     const attempt = () =>
       parseEnv({ HTTP_PORT: 'eighty', GRPC_PORT: '70000', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });

@@ -49,6 +49,7 @@ export class ErrorsFilter implements ExceptionFilter {
     }
     const body = toProblem(resolved, requestId);
     setReplyHeader(reply, 'content-type', 'application/problem+json; charset=utf-8');
+    if (resolved.code === 'UNAUTHENTICATED') setReplyHeader(reply, 'www-authenticate', 'Bearer');
     if (resolved.retryAfterSeconds !== undefined)
       setReplyHeader(reply, 'retry-after', String(resolved.retryAfterSeconds));
     reply.status(resolved.httpStatus).send(JSON.stringify(body));

@@ -3,6 +3,7 @@ import { HealthCheckService } from '@nestjs/terminus';
 import { CacheHealthIndicator } from '../cache/cache.health';
 import { DatabaseHealthIndicator } from '../database/database.health';
 import { ReadinessService } from '../lifecycle/readiness.service';
+import { Public } from '../auth/auth.guard';
 import { SkipRateLimit } from '../protection/rate-limit.interceptor';
 
 /** The part of a reply these probes touch; Express and Fastify replies both have it. */
@@ -10,8 +11,9 @@ interface StatusReply {
   status(code: number): unknown;
 }
 
-/** Probes are never rate limited: an orchestrator must always be able to ask. */
+/** Probes are public and never rate limited: an orchestrator must always be able to ask. */
 @Controller()
+@Public()
 @SkipRateLimit()
 export class HealthController {
   constructor(

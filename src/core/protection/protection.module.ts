@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { AuthGuard } from '../auth/auth.guard';
 import { protectionConfig } from '../config/config';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
 import { RateLimitInterceptor } from './rate-limit.interceptor';
@@ -21,7 +22,8 @@ import { MemoryTokenBucketStore, RedisTokenBucketStore, TokenBucketStore } from 
       },
     },
     RateLimitInterceptor,
+    AuthGuard,
   ],
-  exports: [RateLimitInterceptor, TokenBucketStore],
+  exports: [RateLimitInterceptor, TokenBucketStore, AuthGuard],
 })
 export class ProtectionModule {}
