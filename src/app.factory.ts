@@ -17,6 +17,7 @@ import { HttpDrainer } from './core/lifecycle/http-drainer';
 import { Lifecycle } from './core/lifecycle/lifecycle';
 import { ReadinessService } from './core/lifecycle/readiness.service';
 import { GrpcLoggingInterceptor } from './core/logging/grpc-logging.interceptor';
+import { DeadlineInterceptor } from './core/protection/deadline.interceptor';
 import { RateLimitInterceptor } from './core/protection/rate-limit.interceptor';
 
 /** Boot failed in a way the operator must fix (a port in use, say); the message says which. */
@@ -65,8 +66,12 @@ export async function createApp(): Promise<HybridApp> {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalGuards(app.get(AuthGuard));
-  // Order is the request pipeline: request id + access log, then rate limit, then the rest.
-  app.useGlobalInterceptors(app.get(GrpcLoggingInterceptor), app.get(RateLimitInterceptor));
+  // Order is the request pipeline: request id + access log, rate limit, deadline, then the rest.
+  app.useGlobalInterceptors(
+    app.get(GrpcLoggingInterceptor),
+    app.get(RateLimitInterceptor),
+    app.get(DeadlineInterceptor),
+  );
   if (app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay) app.useGlobalInterceptors(new DebugDelayInterceptor());
   const config = app.get<GrpcConfig>(grpcConfig.KEY);
   const grpc = new AppGrpcServer(grpcServerOptions(config).options, {

@@ -44,6 +44,22 @@ describe('ExportUsers', () => {
     expect(result.users).toHaveLength(ids.length);
   });
 
+  it('is not cut by REQUEST_TIMEOUT_MS: a stream lasts as long as its reader reads', async () => {
+    const short = await startTestApp({ REQUEST_TIMEOUT_MS: '200' });
+    try {
+      for (let i = 0; i < 300; i++) await short.client.createUser({ name: `T${i}`, email: `t${i}@example.com`, age: 1 });
+      const stream = exportUsers(short.grpcAddress, '', { pauseAfter: 1 });
+      await stream.started;
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      stream.resume();
+      const result = await stream.done;
+      expect(result.code).toBe(0);
+      expect(result.users).toHaveLength(300);
+    } finally {
+      await short.close();
+    }
+  });
+
   it('rejects a malformed after_id', async () => {
     const result = await exportUsers(t.grpcAddress, 'nope').done;
     expect(result.code).toBe(status.INVALID_ARGUMENT);

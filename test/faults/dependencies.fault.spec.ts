@@ -68,6 +68,8 @@ describe('Postgres stopped and restarted under a running service', () => {
       pg.start();
       await eventually(ready(t));
       await eventually(async () => (await health.check('user.v1.UserService')) === 'SERVING');
+      // The circuit breaker lets traffic through again after its half-open delay.
+      await eventually(async () => (await request(t.httpUrl).get(`/users/${user.body.id}`)).status === 200);
       const read = await request(t.httpUrl).get(`/users/${user.body.id}`).expect(200);
       expect(read.body.email).toBe('before@down.test');
       await request(t.httpUrl).post('/users').send({ name: 'After', email: 'after@down.test', age: 2 }).expect(201);
@@ -100,7 +102,10 @@ describe('Postgres down at boot', () => {
       pg.start();
       await eventually(ready(t));
       await eventually(async () => (await health.check('')) === 'SERVING');
-      await request(t.httpUrl).post('/users').send({ name: 'Late', email: 'late@boot.test', age: 1 }).expect(201);
+      await eventually(
+        async () =>
+          (await request(t.httpUrl).post('/users').send({ name: 'Late', email: 'late@boot.test', age: 1 })).status === 201,
+      );
     } finally {
       health.close();
     }

@@ -12,7 +12,7 @@ import { UserEmailTakenError } from '../../src/modules/users/users.errors';
 import { DrizzleUsersRepository } from '../../src/modules/users/users.repository';
 import { createTestDatabase } from '../support/infra';
 
-const breaker = () => new DatabaseBreaker(databaseSettings(parseEnv({})));
+const breaker = (client: DatabaseClient) => new DatabaseBreaker(client, databaseSettings(parseEnv({})));
 
 /** The same repository contract on both drivers: embedded PGlite and the real Postgres server. */
 const drivers: [string, () => Promise<{ client: DatabaseClient; cleanup: () => Promise<void> }>][] = [
@@ -37,7 +37,7 @@ describe.each(drivers)('DrizzleUsersRepository on %s', (_name, make) => {
   beforeAll(async () => {
     ({ client, cleanup } = await make());
     await client.migrate();
-    repository = new DrizzleUsersRepository(client, breaker());
+    repository = new DrizzleUsersRepository(client, breaker(client));
   });
   afterAll(async () => {
     await client.close();
@@ -104,7 +104,7 @@ describe('Postgres migrations', () => {
     try {
       const results = await Promise.allSettled(clients.map((c) => c.migrate()));
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
-      const repository = new DrizzleUsersRepository(clients[0]!, breaker());
+      const repository = new DrizzleUsersRepository(clients[0]!, breaker(clients[0]!));
       await repository.insert({ name: 'M', email: 'm@repo.test', age: 1 });
       expect(await repository.list(10)).toHaveLength(1);
     } finally {
@@ -133,7 +133,7 @@ describe('npm run db:migrate', () => {
       expect(results[0]!.out).toContain('migrations applied (postgres)');
       const client = new PostgresClient({ url: database.url, poolMax: 1, connectTimeoutMs: 2000 });
       try {
-        const repository = new DrizzleUsersRepository(client, breaker());
+        const repository = new DrizzleUsersRepository(client, breaker(client));
         await repository.insert({ name: 'CLI', email: 'cli@repo.test', age: 1 });
         expect(await repository.list(10)).toHaveLength(1);
       } finally {

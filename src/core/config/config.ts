@@ -90,6 +90,7 @@ export const protectionConfig = registerAs('protection', () => {
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     },
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     auth: {
       mode: e.AUTH_MODE,
       apiKeys: (e.AUTH_API_KEYS ?? '')

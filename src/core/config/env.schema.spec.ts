@@ -1,4 +1,16 @@
-import { ConfigValidationError, parseEnv } from './env.schema';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigValidationError, envSchema, parseEnv } from './env.schema';
+
+describe('.env.example', () => {
+  it('documents every key the schema reads, and no other', () => {
+    const documented = readFileSync(join(__dirname, '../../../.env.example'), 'utf8')
+      .split('\n')
+      .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1])
+      .filter((key): key is string => key !== undefined);
+    expect([...documented].sort()).toEqual(Object.keys(envSchema.shape).sort());
+  });
+});
 
 describe('parseEnv', () => {
   it('applies the documented defaults to an empty environment', () => {

@@ -9,13 +9,17 @@ import {
   handleWhen,
 } from 'cockatiel';
 import { databaseConfig } from '../config/config';
-import { UnavailableError } from '../errors/app-error';
+import { AppError, UnavailableError } from '../errors/app-error';
+import { ErrorCode } from '../errors/error-codes';
+import { Deadline } from '../protection/deadline';
+import { DatabaseClient } from './database.client';
 import { isDatabaseUnavailable, translateDatabaseError } from './database.errors';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /**
- * A circuit breaker around every query (cockatiel): after DATABASE_BREAKER_FAILURES consecutive
+ * Every query runs through here: bounded by the request's deadline (statement_timeout), and
+ * behind a circuit breaker (cockatiel): after DATABASE_BREAKER_FAILURES consecutive
  * "database unreachable" failures it opens and queries fail at once with UNAVAILABLE instead of
  * queueing on the pool for its connect timeout; after DATABASE_BREAKER_HALF_OPEN_MS one query is
  * let through as a probe, and its success closes the circuit again. Query errors (a constraint,
@@ -26,7 +30,10 @@ export class DatabaseBreaker {
   private readonly logger = new Logger('Database');
   private readonly policy: CircuitBreakerPolicy;
 
-  constructor(@Inject(databaseConfig.KEY) config: ConfigType<typeof databaseConfig>) {
+  constructor(
+    private readonly client: DatabaseClient,
+    @Inject(databaseConfig.KEY) config: ConfigType<typeof databaseConfig>,
+  ) {
     this.policy = circuitBreaker(
       handleWhen((error) => isDatabaseUnavailable(error)),
       { halfOpenAfter: config.breaker.halfOpenAfterMs, breaker: new ConsecutiveBreaker(config.breaker.failures) },
@@ -49,8 +56,11 @@ export class DatabaseBreaker {
 
   /** Runs a query through the breaker; database errors come out translated (UNAVAILABLE, ...). */
   async run<T>(query: () => Promise<T>): Promise<T> {
+    const remainingMs = Deadline.remainingMs();
+    if (remainingMs === 0) throw new AppError(ErrorCode.DEADLINE_EXCEEDED, 'The request deadline has passed');
+    const bounded = remainingMs === undefined ? query : () => this.client.withStatementTimeout(remainingMs, query);
     try {
-      return await this.policy.execute(query);
+      return await this.policy.execute(bounded);
     } catch (error) {
       if (error instanceof BrokenCircuitError)
         throw new UnavailableError('The database is unavailable', { cause: error });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
@@ -33,6 +34,21 @@ export abstract class DatabaseClient {
    */
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) => this.ambient.run(tx, () => work(tx)));
+  }
+
+  /**
+   * Runs `work` with a server-side statement_timeout: Postgres cancels a query that runs longer
+   * (SQLSTATE 57014) instead of letting it run on after the caller has gone. SET LOCAL needs a
+   * transaction: the ambient one when there is one, else a short one around `work`.
+   */
+  withStatementTimeout<T>(timeoutMs: number, work: () => Promise<T>): Promise<T> {
+    const set = (tx: Db) => tx.execute(sql.raw(`set local statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`));
+    const ambient = this.ambient.getStore();
+    if (ambient) return set(ambient).then(work);
+    return this.transaction(async (tx) => {
+      await set(tx);
+      return work();
+    });
   }
 
   /** Resolves when the database answers a trivial query. */

@@ -44,6 +44,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  */
 export function translateDatabaseError(error: unknown): unknown {
   if (isDatabaseUnavailable(error)) return new UnavailableError('The database is unavailable', { cause: error });
+  // 57014 query_canceled: statement_timeout, set from the request's deadline, stopped it.
+  if (sqlState(error) === '57014')
+    return new AppError(ErrorCode.DEADLINE_EXCEEDED, 'The request did not complete within its deadline', {
+      cause: error,
+    });
   // Class 22 (data exception): a value the database cannot take, so a client error, not ours.
   if (sqlState(error)?.startsWith('22'))
     return new AppError(ErrorCode.INVALID_ARGUMENT, 'A value in the request cannot be stored', { cause: error });

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { AuthGuard } from '../auth/auth.guard';
 import { protectionConfig } from '../config/config';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
+import { DeadlineInterceptor } from './deadline.interceptor';
 import { RateLimitInterceptor } from './rate-limit.interceptor';
 import { MemoryTokenBucketStore, RedisTokenBucketStore, TokenBucketStore } from './token-bucket';
 
@@ -22,8 +23,9 @@ import { MemoryTokenBucketStore, RedisTokenBucketStore, TokenBucketStore } from 
       },
     },
     RateLimitInterceptor,
+    DeadlineInterceptor,
     AuthGuard,
   ],
-  exports: [RateLimitInterceptor, TokenBucketStore, AuthGuard],
+  exports: [RateLimitInterceptor, DeadlineInterceptor, TokenBucketStore, AuthGuard],
 })
 export class ProtectionModule {}

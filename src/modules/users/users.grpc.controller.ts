@@ -4,6 +4,7 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { Observable } from 'rxjs';
 import { GrpcCall } from '../../core/grpc/grpc-call.decorator';
 import { Idempotent } from '../../core/idempotency/idempotency.interceptor';
+import { LongRunning } from '../../core/protection/deadline.interceptor';
 import { streamToCall } from '../../core/grpc/server-stream';
 import { Timestamp } from '../../generated/google/protobuf/timestamp';
 import {
@@ -58,6 +59,7 @@ export class UsersGrpcController implements UserServiceController {
   }
 
   /** Streams with flow control: a slow client holds back the database reads too. */
+  @LongRunning()
   exportUsers(
     @Payload() request: ExportUsersRequestDto,
     // Optional only to match the generated signature; Nest always passes both.

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Str
 import { Readable } from 'node:stream';
 import { ExportUsersQueryDto } from './dto/export-users.dto';
 import { Idempotent } from '../../core/idempotency/idempotency.interceptor';
+import { LongRunning } from '../../core/protection/deadline.interceptor';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -40,6 +41,7 @@ export class UsersHttpController {
    * id. The stream is pulled by the client's reads (backpressure all the way to the database).
    */
   @Get('export')
+  @LongRunning()
   async export(@Query() query: ExportUsersQueryDto): Promise<StreamableFile> {
     const users = await this.users.exportAll(query.after);
     const lines = Readable.from(
