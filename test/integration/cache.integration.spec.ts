@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { CacheService } from '../../src/core/cache/cache.service';
 import { RedisCacheStore } from '../../src/core/cache/redis.cache-store';
 import { deleteRedisPrefix, REDIS_URL, uniqueName } from '../support/infra';
+import { eventually } from '../support/http';
 import { PrivateRedis } from '../support/redis-server';
 
 const config = (redisUrl: string, keyPrefix: string) => ({
@@ -75,7 +76,8 @@ describe('Redis stopped mid-test', () => {
       for (let i = 0; i < 5; i++) expect(await cache.getOrLoad('x', load)).toEqual({ loaded: loads });
       expect(loads).toBe(6);
       await cache.invalidate('x');
-      expect(store.isAvailable()).toBe(false);
+      // ioredis notices the dead connection asynchronously.
+      await eventually(async () => !store.isAvailable());
       expect(cache.stats.errors).toBeGreaterThanOrEqual(10);
 
       await redis.restart();
