@@ -43,6 +43,35 @@ describe('authentication with static API keys', () => {
   });
 });
 
+describe('detailed health behind authentication', () => {
+  it('shows /readyz details only to authenticated callers when HEALTH_DETAILS=authenticated', async () => {
+    const t = await startTestApp({
+      AUTH_MODE: 'api-key',
+      AUTH_API_KEYS: 'ops-key-123',
+      HEALTH_DETAILS: 'authenticated',
+    });
+    try {
+      const anonymous = await request(t.httpUrl).get('/readyz').expect(200);
+      expect(anonymous.body).toEqual({ status: 'ok' });
+      const wrong = await request(t.httpUrl).get('/readyz').set('authorization', 'Bearer nope').expect(200);
+      expect(wrong.body).toEqual({ status: 'ok' });
+      const operator = await request(t.httpUrl).get('/readyz').set('authorization', 'Bearer ops-key-123').expect(200);
+      expect(operator.body.details.database).toMatchObject({ status: 'up' });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('hides them from everyone when HEALTH_DETAILS=hidden', async () => {
+    const t = await startTestApp({ HEALTH_DETAILS: 'hidden' });
+    try {
+      expect((await request(t.httpUrl).get('/readyz').expect(200)).body).toEqual({ status: 'ok' });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('authentication with JWTs', () => {
   const secret = 'a-test-secret-that-is-long-enough-0123456789';
   const key = new TextEncoder().encode(secret);

@@ -47,7 +47,8 @@ describe('ExportUsers', () => {
   it('is not cut by REQUEST_TIMEOUT_MS: a stream lasts as long as its reader reads', async () => {
     const short = await startTestApp({ REQUEST_TIMEOUT_MS: '200' });
     try {
-      for (let i = 0; i < 300; i++) await short.client.createUser({ name: `T${i}`, email: `t${i}@example.com`, age: 1 });
+      for (let i = 0; i < 300; i++)
+        await short.client.createUser({ name: `T${i}`, email: `t${i}@example.com`, age: 1 });
       const stream = exportUsers(short.grpcAddress, '', { pauseAfter: 1 });
       await stream.started;
       await new Promise((resolve) => setTimeout(resolve, 600));

@@ -104,7 +104,8 @@ describe('Postgres down at boot', () => {
       await eventually(async () => (await health.check('')) === 'SERVING');
       await eventually(
         async () =>
-          (await request(t.httpUrl).post('/users').send({ name: 'Late', email: 'late@boot.test', age: 1 })).status === 201,
+          (await request(t.httpUrl).post('/users').send({ name: 'Late', email: 'late@boot.test', age: 1 })).status ===
+          201,
       );
     } finally {
       health.close();

@@ -1,11 +1,10 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Metadata } from '@grpc/grpc-js';
-import { protectionConfig } from '../config/config';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
-import { Principal, TokenVerifier } from './token-verifier';
+import { Authenticator } from './authenticator';
+import type { Principal } from './token-verifier';
 
 const PUBLIC = 'auth:public';
 
@@ -20,25 +19,20 @@ export const Public = () => SetMetadata(PUBLIC, true);
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly verifier: TokenVerifier;
-
   constructor(
     private readonly reflector: Reflector,
-    @Inject(protectionConfig.KEY) private readonly config: ConfigType<typeof protectionConfig>,
-  ) {
-    this.verifier = new TokenVerifier(config.auth);
-  }
+    private readonly authenticator: Authenticator,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.config.auth.mode === 'none') return true;
+    if (!this.authenticator.enabled) return true;
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const rpc = context.getType() === 'rpc';
-    const header: unknown = rpc
+    const authorization: unknown = rpc
       ? context.getArgByIndex<Metadata>(1).get('authorization')[0]
       : context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers.authorization;
-    const token = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
-    if (!token) throw new AppError(ErrorCode.UNAUTHENTICATED, 'A bearer token is required');
-    const principal = await this.verifier.verify(token);
+    if (!Authenticator.bearer(authorization)) throw new AppError(ErrorCode.UNAUTHENTICATED, 'A bearer token is required');
+    const principal = await this.authenticator.authenticate(authorization);
     if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, 'The bearer token is not valid');
     const target = rpc ? context.getArgByIndex<object>(2) : context.switchToHttp().getRequest<object>();
     (target as { principal?: Principal }).principal = principal;

@@ -1,9 +1,12 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { HealthCheckService } from '@nestjs/terminus';
 import { CacheHealthIndicator } from '../cache/cache.health';
 import { DatabaseHealthIndicator } from '../database/database.health';
 import { ReadinessService } from '../lifecycle/readiness.service';
 import { Public } from '../auth/auth.guard';
+import { Authenticator } from '../auth/authenticator';
+import { protectionConfig } from '../config/config';
 import { SkipRateLimit } from '../protection/rate-limit.interceptor';
 
 /** The part of a reply these probes touch; Express and Fastify replies both have it. */
@@ -21,6 +24,8 @@ export class HealthController {
     private readonly state: ReadinessService,
     private readonly database: DatabaseHealthIndicator,
     private readonly cache: CacheHealthIndicator,
+    private readonly authenticator: Authenticator,
+    @Inject(protectionConfig.KEY) private readonly config: ConfigType<typeof protectionConfig>,
   ) {}
 
   /**
@@ -32,19 +37,34 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: not shutting down and the database answers; the cache is reported, not required. */
+  /**
+   * Readiness: not shutting down and the database answers; the cache is reported, not required.
+   * The dependency details are shown per HEALTH_DETAILS (public, authenticated callers, nobody).
+   */
   @Get('readyz')
-  async readiness(@Res({ passthrough: true }) reply: StatusReply) {
+  async readiness(@Res({ passthrough: true }) reply: StatusReply, @Headers('authorization') authorization?: string) {
     if (this.state.isShuttingDown()) {
       reply.status(HttpStatus.SERVICE_UNAVAILABLE);
       return { status: 'shutting_down' };
     }
-    return this.health
+    const report = (await this.health
       .check([() => this.database.check(), () => this.cache.check()])
       .catch((error: { getResponse?: () => unknown }) => {
         // Terminus throws a 503 carrying the full report; answer with the report itself.
         reply.status(HttpStatus.SERVICE_UNAVAILABLE);
         return error.getResponse?.() ?? { status: 'error' };
-      });
+      })) as { status: string };
+    return (await this.showDetails(authorization)) ? report : { status: report.status };
+  }
+
+  private async showDetails(authorization: string | undefined): Promise<boolean> {
+    switch (this.config.healthDetails) {
+      case 'public':
+        return true;
+      case 'hidden':
+        return false;
+      case 'authenticated':
+        return (await this.authenticator.authenticate(authorization)) !== undefined;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { AuthGuard } from '../auth/auth.guard';
+import { Authenticator } from '../auth/authenticator';
 import { protectionConfig } from '../config/config';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
 import { DeadlineInterceptor } from './deadline.interceptor';
@@ -24,8 +25,9 @@ import { MemoryTokenBucketStore, RedisTokenBucketStore, TokenBucketStore } from 
     },
     RateLimitInterceptor,
     DeadlineInterceptor,
+    Authenticator,
     AuthGuard,
   ],
-  exports: [RateLimitInterceptor, DeadlineInterceptor, TokenBucketStore, AuthGuard],
+  exports: [RateLimitInterceptor, DeadlineInterceptor, TokenBucketStore, Authenticator, AuthGuard],
 })
 export class ProtectionModule {}

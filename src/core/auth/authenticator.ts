@@ -1,0 +1,29 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { protectionConfig } from '../config/config';
+import { Principal, TokenVerifier } from './token-verifier';
+
+/** Turns an `authorization` value into a principal, per AUTH_MODE; shared by the guard and probes. */
+@Injectable()
+export class Authenticator {
+  private readonly verifier: TokenVerifier;
+
+  constructor(@Inject(protectionConfig.KEY) private readonly config: ConfigType<typeof protectionConfig>) {
+    this.verifier = new TokenVerifier(config.auth);
+  }
+
+  get enabled(): boolean {
+    return this.config.auth.mode !== 'none';
+  }
+
+  /** The bearer token of an `authorization` value, if it is one. */
+  static bearer(authorization: unknown): string | undefined {
+    return typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
+  }
+
+  /** The principal behind an `authorization` value; undefined when missing, invalid or auth is off. */
+  async authenticate(authorization: unknown): Promise<Principal | undefined> {
+    const token = Authenticator.bearer(authorization);
+    return this.enabled && token ? this.verifier.verify(token) : undefined;
+  }
+}
