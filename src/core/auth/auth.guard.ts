@@ -31,7 +31,8 @@ export class AuthGuard implements CanActivate {
     const authorization: unknown = rpc
       ? context.getArgByIndex<Metadata>(1).get('authorization')[0]
       : context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers.authorization;
-    if (!Authenticator.bearer(authorization)) throw new AppError(ErrorCode.UNAUTHENTICATED, 'A bearer token is required');
+    if (!Authenticator.bearer(authorization))
+      throw new AppError(ErrorCode.UNAUTHENTICATED, 'A bearer token is required');
     const principal = await this.authenticator.authenticate(authorization);
     if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, 'The bearer token is not valid');
     const target = rpc ? context.getArgByIndex<object>(2) : context.switchToHttp().getRequest<object>();
