@@ -20,6 +20,7 @@ const { values: args } = parseArgs({
     timeout: { type: 'string', default: '10000' }, // SHUTDOWN_TIMEOUT_MS
     latency: { type: 'string', default: '50' }, // handler latency per request (test-mode knob)
     rows: { type: 'string', default: '2000' }, // users exported by each stream
+    adapter: { type: 'string', default: 'express' }, // HTTP_ADAPTER: express | fastify
   },
 });
 const ROOT = join(import.meta.dirname, '..');
@@ -78,6 +79,7 @@ async function run(index) {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'test', // enables the x-debug-delay-ms latency knob; never on in production
+      HTTP_ADAPTER: String(args.adapter),
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
       HTTP_HOST: '127.0.0.1',
@@ -250,6 +252,7 @@ async function run(index) {
   };
 }
 
+console.log(`verify:shutdown, HTTP adapter: ${args.adapter}`);
 const results = [];
 for (let i = 1; i <= Number(args.runs); i++) {
   const result = await run(i);

@@ -1,14 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { grpcConfig, GrpcConfig, httpConfig, HttpConfig, lifecycleConfig, LifecycleConfig } from './core/config/config';
 import { AuthGuard } from './core/auth/auth.guard';
+import { loadEnv } from './core/config/env.loader';
 import { ErrorsFilter } from './core/errors/errors.filter';
+import { configureHttpAdapter, createHttpAdapter, usesNestBodyParser } from './core/http/http-adapter';
 import { createValidationPipe } from './core/errors/validation.pipe';
 import { grpcServerOptions } from './core/grpc/grpc.options';
 import { AppGrpcServer } from './core/grpc/grpc.server';
@@ -48,21 +48,16 @@ export interface RunningApp extends HybridApp {
  * Shared by main.ts and the e2e tests.
  */
 export async function createApp(): Promise<HybridApp> {
-  // The one place that knows the HTTP adapter (Express).
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
-    bufferLogs: true,
-    abortOnError: false,
-    bodyParser: false,
-  });
+  // The adapter must exist before the app: read (and validate) the environment once up front.
+  const env = loadEnv();
+  const adapterName = env.HTTP_ADAPTER;
+  const app = await NestFactory.create(
+    AppModule.forRoot(),
+    createHttpAdapter(adapterName, { bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES }),
+    { bufferLogs: true, abortOnError: false, bodyParser: usesNestBodyParser(adapterName) },
+  );
   app.useLogger(app.get(Logger));
-  const http = app.get<HttpConfig>(httpConfig.KEY);
-  app.disable('x-powered-by');
-  app.use(helmet());
-  if (http.corsOrigins.length > 0) {
-    app.enableCors({ origin: http.corsOrigins.includes('*') ? true : http.corsOrigins, maxAge: 600 });
-  }
-  // Bodies over the limit answer 413 problem+json (ErrorsFilter maps the parser's error).
-  app.useBodyParser('json', { limit: http.bodyLimitBytes });
+  await configureHttpAdapter(app, adapterName, app.get<HttpConfig>(httpConfig.KEY));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalGuards(app.get(AuthGuard));

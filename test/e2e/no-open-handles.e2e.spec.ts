@@ -21,6 +21,7 @@ it('leaves no open handle after shutdown, so the process ends by itself', async 
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
+      ...(process.env.HTTP_ADAPTER ? { HTTP_ADAPTER: process.env.HTTP_ADAPTER } : {}),
       LOG_LEVEL: 'warn',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',

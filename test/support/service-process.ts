@@ -25,7 +25,15 @@ export interface ServiceProcess {
 export function spawnService(env: Record<string, string>, script = MAIN_JS): ServiceProcess {
   if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [script], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      // The suite runs once per adapter (CI sets HTTP_ADAPTER); spawned services follow it.
+      ...(process.env.HTTP_ADAPTER ? { HTTP_ADAPTER: process.env.HTTP_ADAPTER } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stdout: string[] = [];

@@ -17,6 +17,7 @@ export const envSchema = z
     GRPC_HOST: z.string().min(1).default('0.0.0.0'),
     GRPC_PORT: port.default(50051),
     GRPC_REFLECTION: bool.optional(),
+    HTTP_ADAPTER: z.enum(['express', 'fastify']).default('express'),
     HTTP_BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
     CORS_ORIGINS: z.string().default(''),
     GRPC_MAX_MESSAGE_BYTES: positiveInt.default(4 * 1024 * 1024),

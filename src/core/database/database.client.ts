@@ -30,10 +30,16 @@ export abstract class DatabaseClient {
 
   /**
    * Runs `work` in a transaction that every repository call inside it joins; commits when it
-   * resolves, rolls back when it throws. Nested calls become savepoints.
+   * resolves, rolls back when it throws. A call inside a transaction joins that transaction.
    */
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => this.ambient.run(tx, () => work(tx)));
+    const ambient = this.ambient.getStore();
+    if (ambient) return work(ambient);
+    return this.openTransaction((tx) => this.ambient.run(tx, () => work(tx)));
+  }
+
+  protected openTransaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.root.transaction(work);
   }
 
   /**

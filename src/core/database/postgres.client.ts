@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { drizzle, NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { Pool } from 'pg';
-import { DatabaseClient, MIGRATIONS_FOLDER } from './database.client';
+import { DatabaseClient, Db, MIGRATIONS_FOLDER } from './database.client';
+import { isDatabaseUnavailable } from './database.errors';
 
 /** Any stable 64-bit number unique to this service's migrations. */
 const MIGRATION_LOCK_ID = 7_346_201_913;
@@ -28,9 +29,40 @@ export class PostgresClient extends DatabaseClient {
       idleTimeoutMillis: 30_000,
       application_name: 'nest-hybrid-service',
     });
-    // An idle client losing its server emits here; without a listener the process would crash.
+    // A connection that dies emits 'error': on the pool while idle, on the client itself while
+    // checked out (inside a transaction, between two queries). Unheard, either would crash the
+    // process; the query in progress fails on its own and the pool discards the client.
     this.pool.on('error', (error) => this.logger.warn(`idle database connection failed: ${error.message}`));
+    this.pool.on('connect', (client) =>
+      client.on('error', (error) => this.logger.warn(`database connection failed: ${error.message}`)),
+    );
     this.root = drizzle({ client: this.pool });
+  }
+
+  /**
+   * Not drizzle's pool transaction: it sends BEGIN before its try/finally, so a pooled connection
+   * that died while idle (a database restart) fails BEGIN and is never released, and the pool can
+   * then never close. Here the connection is always released, and destroyed when it failed.
+   */
+  protected override async openTransaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    const connection = await this.pool.connect();
+    let failure: Error | undefined;
+    try {
+      await connection.query('begin');
+      try {
+        const result = await work(drizzle({ client: connection }));
+        await connection.query('commit');
+        return result;
+      } catch (error) {
+        await connection.query('rollback').catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) failure = error as Error;
+      throw error;
+    } finally {
+      connection.release(failure);
+    }
   }
 
   async ping(): Promise<void> {

@@ -1,6 +1,9 @@
 /** The minimum of an HTTP reply the edges touch; Express and Fastify replies both have it. */
 export interface HttpReply {
+  /** Express / Node */
   headersSent?: boolean;
+  /** Fastify */
+  sent?: boolean;
   status(code: number): HttpReply;
   setHeader?(name: string, value: string): unknown;
   header?(name: string, value: string): unknown;
@@ -12,4 +15,9 @@ export interface HttpReply {
 export function setReplyHeader(reply: HttpReply, name: string, value: string): void {
   if (typeof reply.header === 'function') reply.header(name, value);
   else reply.setHeader?.(name, value);
+}
+
+/** True once the response has started (nothing more can be said about its status). */
+export function replyStarted(reply: HttpReply): boolean {
+  return reply.headersSent === true || reply.sent === true;
 }

@@ -11,7 +11,11 @@ export function acceptOrCreateRequestId(candidate: unknown): string {
   return typeof value === 'string' && ACCEPTABLE.test(value) ? value : randomUUID();
 }
 
-/** The id pino-http assigned to an HTTP request. */
-export function requestIdOf(request: { id?: unknown }): string | undefined {
-  return typeof request.id === 'string' ? request.id : undefined;
+/**
+ * The id pino-http assigned to an HTTP request. pino-http works on the Node request, which
+ * Fastify wraps (`request.raw`); Fastify's own `request.id` is a different counter.
+ */
+export function requestIdOf(request: { id?: unknown; raw?: { id?: unknown } }): string | undefined {
+  const id = request.raw ? request.raw.id : request.id;
+  return typeof id === 'string' ? id : undefined;
 }
