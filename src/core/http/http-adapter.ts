@@ -40,7 +40,7 @@ export async function configureHttpAdapter(app: INestApplication, name: HttpAdap
   if (name === 'fastify') {
     const fastify = app as NestFastifyApplication;
     const { default: fastifyHelmet } = await import('@fastify/helmet');
-    await fastify.register(fastifyHelmet as unknown as Parameters<NestFastifyApplication['register']>[0]);
+    await fastify.register(fastifyHelmet);
     fastify
       .getHttpAdapter()
       .getInstance()
