@@ -167,7 +167,9 @@ for (const [name, kind, adapter] of plan) {
     await target.stop();
   }
   const r = results[name];
-  console.log(`${name.padEnd(22)} ${String(r.rps).padStart(7)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   errors ${r.errors}`);
+  console.log(
+    `${name.padEnd(22)} ${String(r.rps).padStart(7)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   errors ${r.errors}`,
+  );
 }
 const ratio = (a, b) => (results[a].rps / results[b].rps).toFixed(2);
 const p99 = (a, b) => (results[a].p99 / Math.max(1, results[b].p99)).toFixed(2);
