@@ -22,6 +22,12 @@ async function assertUnavailable(t: TestApp, knownId: string) {
   expect(created.status).toBe(503);
   expect(created.body).toMatchObject({ code: 'UNAVAILABLE', status: 503 });
   expect((await request(t.httpUrl).get('/users').query({ limit: 5 })).status).toBe(503);
+  // Writes with an idempotency key too: their transaction goes through the same breaker.
+  const keyed = await request(t.httpUrl)
+    .post('/users')
+    .set('Idempotency-Key', `down-${Date.now()}`)
+    .send({ name: 'X', email: 'x@down.test', age: 1 });
+  expect(keyed.status).toBe(503);
   const exported = await request(t.httpUrl).get('/users/export');
   expect(exported.status).toBe(503);
   expect(exported.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -28,7 +28,11 @@ export class TokenVerifier {
       return index >= 0 ? { id: `api-key:${index}` } : undefined;
     }
     try {
-      const key = await (this.jwtKey ??= this.loadJwtKey());
+      // A key that failed to load (a JWKS endpoint down, say) is tried again on the next request.
+      const key = await (this.jwtKey ??= this.loadJwtKey().catch((error: unknown) => {
+        this.jwtKey = undefined;
+        throw error;
+      }));
       const { payload } = await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], {
         issuer: this.config.issuer,
         audience: this.config.audience,

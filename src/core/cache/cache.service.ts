@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { cacheConfig } from '../config/config';
+import { DatabaseClient } from '../database/database.client';
 import { CacheStore } from './cache.store';
 
 /**
@@ -26,6 +27,8 @@ export class CacheService {
   constructor(
     private readonly store: CacheStore,
     @Inject(cacheConfig.KEY) private readonly config: ConfigType<typeof cacheConfig>,
+    /** When present, invalidations are repeated after the surrounding transaction commits. */
+    @Optional() private readonly database?: DatabaseClient,
   ) {}
 
   /** Returns the cached value for `key`, or loads, caches and returns it. `undefined` is not cached. */
@@ -52,8 +55,17 @@ export class CacheService {
     return value;
   }
 
-  /** Call after a write: drops the entries and holds them off briefly (see TOMBSTONE). */
+  /**
+   * Call after a write: drops the entries and holds them off briefly (see TOMBSTONE). Inside a
+   * transaction it runs again once the transaction commits, so a read between the write and the
+   * commit cannot leave the old row cached.
+   */
   async invalidate(...keys: string[]): Promise<void> {
+    await this.invalidateNow(keys);
+    await this.database?.onCommit(() => this.invalidateNow(keys));
+  }
+
+  private async invalidateNow(keys: string[]): Promise<void> {
     for (const key of keys) {
       const done = await this.attempt('invalidate', async () => {
         await this.store.set(key, TOMBSTONE, TOMBSTONE_SECONDS);
@@ -66,7 +78,7 @@ export class CacheService {
 
   private async retryPendingInvalidations(): Promise<void> {
     if (this.pendingInvalidations.size === 0 || !this.store.isAvailable()) return;
-    await this.invalidate(...this.pendingInvalidations);
+    await this.invalidateNow([...this.pendingInvalidations]);
   }
 
   private async attempt<R>(operation: string, run: () => Promise<R>): Promise<R | undefined> {

@@ -70,6 +70,7 @@ export function databaseSettings(e: Env) {
     migrateOnStart: e.DATABASE_MIGRATE_ON_START ?? e.DATABASE_URL === undefined,
     pgliteDataDir: e.PGLITE_DATA_DIR,
     breaker: { failures: e.DATABASE_BREAKER_FAILURES, halfOpenAfterMs: e.DATABASE_BREAKER_HALF_OPEN_MS },
+    statementTimeoutMs: e.REQUEST_TIMEOUT_MS,
   };
 }
 

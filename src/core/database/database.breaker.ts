@@ -15,6 +15,9 @@ import { Deadline } from '../protection/deadline';
 import { DatabaseClient } from './database.client';
 import { isDatabaseUnavailable, translateDatabaseError } from './database.errors';
 
+/** How much shorter than the connection default a deadline must be to get its own timeout. */
+const STATEMENT_TIMEOUT_SLACK_MS = 1_000;
+
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /**
@@ -58,7 +61,13 @@ export class DatabaseBreaker {
   async run<T>(query: () => Promise<T>): Promise<T> {
     const remainingMs = Deadline.remainingMs();
     if (remainingMs === 0) throw new AppError(ErrorCode.DEADLINE_EXCEEDED, 'The request deadline has passed');
-    const bounded = remainingMs === undefined ? query : () => this.client.withStatementTimeout(remainingMs, query);
+    // The connection's own statement_timeout already covers a request with about that much time
+    // left; only a clearly shorter deadline costs the SET LOCAL (and, outside a transaction, one).
+    const needsOwn =
+      remainingMs !== undefined &&
+      (this.client.defaultStatementTimeoutMs === undefined ||
+        remainingMs + STATEMENT_TIMEOUT_SLACK_MS < this.client.defaultStatementTimeoutMs);
+    const bounded = needsOwn ? () => this.client.withStatementTimeout(remainingMs, query) : query;
     try {
       return await this.policy.execute(bounded);
     } catch (error) {

@@ -13,11 +13,21 @@ export const MIGRATIONS_FOLDER = resolve(__dirname, '../../../drizzle');
  * The port the rest of the service sees: Postgres (pg pool) or embedded PGlite behind one
  * interface. Created eagerly by DatabaseModule and closed by it.
  */
+interface TransactionFrame {
+  tx: Db;
+  afterCommit: (() => Promise<void>)[];
+}
+
 export abstract class DatabaseClient {
   abstract readonly driver: 'postgres' | 'pglite';
+  /**
+   * The statement_timeout every connection already has (ms), or undefined. A query whose request
+   * has clearly less time left than this gets its own, shorter one (see DatabaseBreaker).
+   */
+  abstract readonly defaultStatementTimeoutMs: number | undefined;
   /** The database outside any transaction. */
   protected abstract readonly root: Db;
-  private readonly ambient = new AsyncLocalStorage<Db>();
+  private readonly ambient = new AsyncLocalStorage<TransactionFrame>();
 
   /**
    * What repositories query: the transaction this async context runs in (see transaction()), or
@@ -25,17 +35,30 @@ export abstract class DatabaseClient {
    * record, say) without being told.
    */
   get db(): Db {
-    return this.ambient.getStore() ?? this.root;
+    return this.ambient.getStore()?.tx ?? this.root;
   }
 
   /**
    * Runs `work` in a transaction that every repository call inside it joins; commits when it
    * resolves, rolls back when it throws. A call inside a transaction joins that transaction.
    */
-  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
     const ambient = this.ambient.getStore();
-    if (ambient) return work(ambient);
-    return this.openTransaction((tx) => this.ambient.run(tx, () => work(tx)));
+    if (ambient) return work(ambient.tx);
+    const afterCommit: TransactionFrame['afterCommit'] = [];
+    const result = await this.openTransaction((tx) => this.ambient.run({ tx, afterCommit }, () => work(tx)));
+    for (const hook of afterCommit) await hook().catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Runs `hook` once the current transaction has committed (never, if it rolls back), or now
+   * outside a transaction. For side effects others must not see early, such as cache invalidation.
+   */
+  async onCommit(hook: () => Promise<void>): Promise<void> {
+    const ambient = this.ambient.getStore();
+    if (ambient) ambient.afterCommit.push(hook);
+    else await hook();
   }
 
   protected openTransaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
@@ -49,7 +72,7 @@ export abstract class DatabaseClient {
    */
   withStatementTimeout<T>(timeoutMs: number, work: () => Promise<T>): Promise<T> {
     const set = (tx: Db) => tx.execute(sql.raw(`set local statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`));
-    const ambient = this.ambient.getStore();
+    const ambient = this.ambient.getStore()?.tx;
     if (ambient) return set(ambient).then(work);
     return this.transaction(async (tx) => {
       await set(tx);

@@ -4,9 +4,13 @@ import { ErrorCode } from '../errors/error-codes';
 /** SQLSTATEs and socket errors that mean "the database is not reachable", not "the query is wrong". */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+/**
+ * "timeout exceeded when trying to connect" is not here on purpose: pg-pool says the same when
+ * every connection is busy, and load alone must not open the circuit breaker. It still answers
+ * 503 (see translateDatabaseError).
+ */
 const UNAVAILABLE_MESSAGES = [
   /Connection terminated/i,
-  /timeout exceeded when trying to connect/i,
   /Client was closed/i,
   /Client has encountered a connection error/i,
   /PGlite is closed/i,
@@ -44,6 +48,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  */
 export function translateDatabaseError(error: unknown): unknown {
   if (isDatabaseUnavailable(error)) return new UnavailableError('The database is unavailable', { cause: error });
+  if ([...causeChain(error)].some((e) => /timeout exceeded when trying to connect/i.test(String(e.message)))) {
+    return new UnavailableError('The database is busy or unreachable; retry shortly', { cause: error });
+  }
   // 57014 query_canceled: statement_timeout, set from the request's deadline, stopped it.
   if (sqlState(error) === '57014')
     return new AppError(ErrorCode.DEADLINE_EXCEEDED, 'The request did not complete within its deadline', {

@@ -12,7 +12,12 @@ import { PostgresClient } from './postgres.client';
 
 export function createDatabaseClient(config: DatabaseConfig): DatabaseClient {
   return config.url
-    ? new PostgresClient({ url: config.url, poolMax: config.poolMax, connectTimeoutMs: config.connectTimeoutMs })
+    ? new PostgresClient({
+        url: config.url,
+        poolMax: config.poolMax,
+        connectTimeoutMs: config.connectTimeoutMs,
+        statementTimeoutMs: config.statementTimeoutMs,
+      })
     : new PgliteClient(config.pgliteDataDir);
 }
 

@@ -7,6 +7,8 @@ import { DatabaseClient, MIGRATIONS_FOLDER } from './database.client';
 /** Embedded Postgres (WASM) in this process: persisted in a directory, or `memory://`. */
 export class PgliteClient extends DatabaseClient {
   readonly driver = 'pglite' as const;
+  /** In process: a SET LOCAL per query costs no round trip, so every query gets its own. */
+  readonly defaultStatementTimeoutMs = undefined;
   protected readonly root: PgliteDatabase;
   private readonly pglite: PGlite;
 

@@ -12,10 +12,13 @@ export interface PostgresOptions {
   url: string;
   poolMax: number;
   connectTimeoutMs: number;
+  /** Every connection's statement_timeout (the request timeout). */
+  statementTimeoutMs?: number;
 }
 
 export class PostgresClient extends DatabaseClient {
   readonly driver = 'postgres' as const;
+  readonly defaultStatementTimeoutMs: number | undefined;
   protected readonly root: NodePgDatabase;
   private readonly pool: Pool;
   private readonly logger = new Logger('Database');
@@ -28,7 +31,10 @@ export class PostgresClient extends DatabaseClient {
       connectionTimeoutMillis: options.connectTimeoutMs,
       idleTimeoutMillis: 30_000,
       application_name: 'nest-hybrid-service',
+      // No query outlives the longest request; shorter deadlines get a SET LOCAL of their own.
+      statement_timeout: options.statementTimeoutMs,
     });
+    this.defaultStatementTimeoutMs = options.statementTimeoutMs;
     // A connection that dies emits 'error': on the pool while idle, on the client itself while
     // checked out (inside a transaction, between two queries). Unheard, either would crash the
     // process; the query in progress fails on its own and the pool discards the client.

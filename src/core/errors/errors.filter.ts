@@ -3,7 +3,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { Observable, throwError } from 'rxjs';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from './grpc-status-details';
 import { ResolvedError, resolveError } from './resolve-error';
-import { HttpReply, replyStarted, setReplyHeader } from '../http/reply';
+import { abortReply, HttpReply, replyStarted, setReplyHeader } from '../http/reply';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER, requestIdOf } from '../logging/request-id';
 
 interface HttpRequest {
@@ -33,7 +33,7 @@ export class ErrorsFilter implements ExceptionFilter {
     const reply = http.getResponse<HttpReply>();
     if (resolved.unexpected) this.logger.error({ err: exception, url: request.url }, 'unhandled error');
     if (replyStarted(reply)) {
-      reply.end?.();
+      abortReply(reply);
       return;
     }
     let requestId = requestIdOf(request);

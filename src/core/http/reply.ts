@@ -9,6 +9,14 @@ export interface HttpReply {
   header?(name: string, value: string): unknown;
   send(body: string): unknown;
   end?(): unknown;
+  /** Fastify: the Node response underneath. */
+  raw?: { destroy(): unknown };
+}
+
+/** Ends a response that has already started and cannot carry an error status any more. */
+export function abortReply(reply: HttpReply): void {
+  if (reply.raw) reply.raw.destroy();
+  else reply.end?.();
 }
 
 /** Sets a response header on whichever adapter's reply this is. */

@@ -9,6 +9,7 @@ import {
 import type { Metadata } from '@grpc/grpc-js';
 import { createHash } from 'node:crypto';
 import { from, lastValueFrom, map, Observable } from 'rxjs';
+import type { Principal } from '../auth/token-verifier';
 import { ValidationError } from '../errors/app-error';
 import { setResponseHeader, type HeaderSink } from '../grpc/response-headers';
 import { HttpReply, setReplyHeader } from '../http/reply';
@@ -24,12 +25,15 @@ interface HttpRequestLike {
   headers: Record<string, string | string[] | undefined>;
   params?: unknown;
   body?: unknown;
+  principal?: Principal;
 }
 
 /** What differs per transport: where the key, caller and payload come from, how to mark a replay. */
 interface Envelope {
   key: unknown;
   keyField: string;
+  /** The verified principal (AuthGuard runs first) or, with auth off, the raw credentials. */
+  principal?: Principal;
   authorization: unknown;
   operation: string;
   payload: unknown;
@@ -57,7 +61,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const request: IdempotentRequest = {
       key,
-      caller: callerOf(first(envelope.authorization)),
+      caller: envelope.principal ? `principal:${envelope.principal.id}` : callerOf(first(envelope.authorization)),
       operation: envelope.operation,
       requestHash: sha256(`${envelope.operation}\n${canonicalJson(envelope.payload)}`),
     };
@@ -82,6 +86,7 @@ function httpEnvelope(context: ExecutionContext): Envelope {
   return {
     key: request.headers[IDEMPOTENCY_KEY_HEADER],
     keyField: 'Idempotency-Key',
+    principal: request.principal,
     authorization: request.headers.authorization,
     operation: `${request.method} ${request.url.split('?')[0]}`,
     payload: { params: request.params ?? {}, body: request.body ?? null },
@@ -91,10 +96,11 @@ function httpEnvelope(context: ExecutionContext): Envelope {
 
 function rpcEnvelope(context: ExecutionContext): Envelope {
   const metadata = context.getArgByIndex<Metadata>(1);
-  const call = context.getArgByIndex<HeaderSink & { getPath?(): string }>(2);
+  const call = context.getArgByIndex<HeaderSink & { getPath?(): string; principal?: Principal }>(2);
   return {
     key: metadata.get(IDEMPOTENCY_KEY_HEADER),
     keyField: IDEMPOTENCY_KEY_HEADER,
+    principal: call.principal,
     authorization: metadata.get('authorization'),
     operation: call.getPath?.() ?? context.getHandler().name,
     payload: context.getArgByIndex<unknown>(0),

@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, json, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** One row per completed idempotent request, written in the same transaction as its write. */
 export const idempotencyKeys = pgTable(
@@ -11,8 +11,11 @@ export const idempotencyKeys = pgTable(
     operation: text('operation').notNull(),
     requestHash: text('request_hash').notNull(),
     outcome: text('outcome', { enum: ['ok', 'error'] }).notNull(),
-    /** The handler's response (ok) or `{ code, message }` (error). */
-    response: jsonb('response'),
+    /**
+     * The handler's response (ok) or `{ code, message }` (error). `json`, not `jsonb`: a replay
+     * must return the body byte for byte, key order included.
+     */
+    response: json('response'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { ConfigType } from '@nestjs/config';
 import { eq, lt, sql } from 'drizzle-orm';
 import { idempotencyConfig } from '../config/config';
+import { DatabaseBreaker } from '../database/database.breaker';
 import { DatabaseClient, Db } from '../database/database.client';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
@@ -43,6 +44,7 @@ export class IdempotencyService implements OnApplicationBootstrap {
 
   constructor(
     private readonly database: DatabaseClient,
+    private readonly breaker: DatabaseBreaker,
     @Inject(idempotencyConfig.KEY) private readonly config: ConfigType<typeof idempotencyConfig>,
     teardown: TeardownRegistry,
   ) {
@@ -56,33 +58,41 @@ export class IdempotencyService implements OnApplicationBootstrap {
 
   async execute<T>(request: IdempotentRequest, run: () => Promise<T>): Promise<IdempotentOutcome<T>> {
     try {
-      return await this.database.transaction(async (tx) => {
-        if (!(await tryLock(tx, request.key))) {
-          throw new AppError(ErrorCode.ABORTED, 'A request with this Idempotency-Key is still in progress', {
-            retryAfterSeconds: 1,
-          });
-        }
-        const [existing] = await tx.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, request.key)).limit(1);
-        if (existing && existing.expiresAt > new Date()) {
-          if (
-            existing.caller !== request.caller ||
-            existing.operation !== request.operation ||
-            existing.requestHash !== request.requestHash
-          ) {
-            throw new AppError(
-              ErrorCode.UNPROCESSABLE,
-              'This Idempotency-Key was already used for a different request; use a new key',
-            );
+      // Through the breaker: an unreachable database answers UNAVAILABLE at once, and the whole
+      // transaction (lock, lookup, handler, record) is bounded by the request's deadline.
+      return await this.breaker.run(() =>
+        this.database.transaction(async (tx) => {
+          if (!(await tryLock(tx, request.key))) {
+            throw new AppError(ErrorCode.ABORTED, 'A request with this Idempotency-Key is still in progress', {
+              retryAfterSeconds: 1,
+            });
           }
-          return replay<T>(existing.outcome, existing.response);
-        }
-        if (existing) await tx.delete(idempotencyKeys).where(eq(idempotencyKeys.key, request.key));
-        const value = await run();
-        await tx
-          .insert(idempotencyKeys)
-          .values({ ...request, outcome: 'ok', response: value ?? null, expiresAt: this.expiry() });
-        return { outcome: 'ok' as const, value, replayed: false };
-      });
+          const [existing] = await tx
+            .select()
+            .from(idempotencyKeys)
+            .where(eq(idempotencyKeys.key, request.key))
+            .limit(1);
+          if (existing && existing.expiresAt > new Date()) {
+            if (
+              existing.caller !== request.caller ||
+              existing.operation !== request.operation ||
+              existing.requestHash !== request.requestHash
+            ) {
+              throw new AppError(
+                ErrorCode.UNPROCESSABLE,
+                'This Idempotency-Key was already used for a different request; use a new key',
+              );
+            }
+            return replay<T>(existing.outcome, existing.response);
+          }
+          if (existing) await tx.delete(idempotencyKeys).where(eq(idempotencyKeys.key, request.key));
+          const value = await run();
+          await tx
+            .insert(idempotencyKeys)
+            .values({ ...request, outcome: 'ok', response: value ?? null, expiresAt: this.expiry() });
+          return { outcome: 'ok' as const, value, replayed: false };
+        }),
+      );
     } catch (error) {
       if (error instanceof AppError && RECORDED_ERRORS.has(error.code)) await this.recordError(request, error);
       throw error;

@@ -1,30 +1,26 @@
-import type { Metadata } from '@grpc/grpc-js';
 import type { ExecutionContext } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-
-export const API_KEY_HEADER = 'x-api-key';
+import type { Principal } from '../auth/token-verifier';
 
 interface HttpRequestLike {
   headers: Record<string, string | string[] | undefined>;
   socket?: { remoteAddress?: string };
+  principal?: Principal;
 }
 
 /**
- * Who is calling, for per-client limits: the API key when one is sent (hashed, never stored),
- * else the client address: the TCP peer, or with `trustProxyHops` > 0 the address that many
- * proxies back in X-Forwarded-For (so clients cannot spoof it past a trusted proxy).
+ * Who is calling, for per-client limits: the authenticated principal (its API key or JWT subject,
+ * verified by AuthGuard, which runs first), else the client address: the TCP peer, or with
+ * `trustProxyHops` > 0 the address that many proxies back in X-Forwarded-For. Nothing the client
+ * merely asserts (an unverified header) can give it a fresh bucket.
  */
 export function clientIdentity(context: ExecutionContext, trustProxyHops: number): string {
   if (context.getType() === 'rpc') {
-    const metadata = context.getArgByIndex<Metadata | undefined>(1);
-    const apiKey = metadata?.get(API_KEY_HEADER)[0];
-    if (typeof apiKey === 'string' && apiKey) return `key:${hash(apiKey)}`;
-    const peer = context.getArgByIndex<{ getPeer?(): string } | undefined>(2)?.getPeer?.() ?? 'unknown';
-    return `ip:${peerHost(peer)}`;
+    const call = context.getArgByIndex<{ getPeer?(): string; principal?: Principal } | undefined>(2);
+    if (call?.principal) return `principal:${call.principal.id}`;
+    return `ip:${peerHost(call?.getPeer?.() ?? 'unknown')}`;
   }
   const request = context.switchToHttp().getRequest<HttpRequestLike>();
-  const apiKey = request.headers[API_KEY_HEADER];
-  if (typeof apiKey === 'string' && apiKey) return `key:${hash(apiKey)}`;
+  if (request.principal) return `principal:${request.principal.id}`;
   return `ip:${forwardedClient(request, trustProxyHops) ?? request.socket?.remoteAddress ?? 'unknown'}`;
 }
 
@@ -44,8 +40,4 @@ function peerHost(peer: string): string {
   const bracketed = /^\[([^\]]+)\]/.exec(address);
   if (bracketed) return bracketed[1]!;
   return address.includes(':') ? address.slice(0, address.lastIndexOf(':')) : address;
-}
-
-function hash(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 32);
 }
