@@ -2,21 +2,13 @@ import { Metadata, status } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import request from 'supertest';
 import { eventually } from '../support/http';
-import { createTestDatabase } from '../support/infra';
+import { createTestDatabase, lockUsersTable } from '../support/infra';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
  * A query stuck behind a lock outlives its request's deadline: the caller gets 504 /
  * DEADLINE_EXCEEDED, and Postgres itself cancels the query (nothing is left running).
  */
-async function lockUsers(url: string): Promise<Client> {
-  const locker = new Client({ connectionString: url });
-  await locker.connect();
-  await locker.query('begin');
-  await locker.query('lock table users in access exclusive mode');
-  return locker;
-}
-
 describe('request deadlines reach the database', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let admin: Client;
@@ -40,12 +32,11 @@ describe('request deadlines reach the database', () => {
 
   async function withApp(env: Record<string, string>, test: (t: TestApp) => Promise<void>) {
     const t = await startTestApp({ DATABASE_URL: database.url, DATABASE_MIGRATE_ON_START: 'true', ...env });
-    const locker = await lockUsers(database.url);
+    const lock = await lockUsersTable(database.url);
     try {
       await test(t);
     } finally {
-      await locker.query('rollback');
-      await locker.end();
+      await lock.release();
       await t.close();
     }
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { eventually, httpRequest } from '../support/http';
-import { createTestDatabase, freePort } from '../support/infra';
+import { createTestDatabase, freePort, lockUsersTable } from '../support/infra';
 import { isReadyLine, spawnService, stopService } from '../support/service-process';
 import { startTestApp } from '../support/test-app';
 
@@ -17,21 +17,13 @@ const waitingForLock = async (admin: Client) => {
   return Number(rows[0]!.n) > 0;
 };
 
-async function lockUsers(url: string): Promise<Client> {
-  const locker = new Client({ connectionString: url });
-  await locker.connect();
-  await locker.query('begin');
-  await locker.query('lock table users in access exclusive mode');
-  return locker;
-}
-
 it('answers 409 with Retry-After while the first request with the key is still running', async () => {
   const database = await createTestDatabase();
   const t = await startTestApp({ DATABASE_URL: database.url, DATABASE_MIGRATE_ON_START: 'true' });
   const admin = new Client({ connectionString: database.url });
   await admin.connect();
   try {
-    const locker = await lockUsers(database.url);
+    const lock = await lockUsersTable(database.url);
     const body = { name: 'Slow', email: 'slow@idem.test', age: 1 };
     const first = request(t.httpUrl)
       .post('/users')
@@ -45,8 +37,7 @@ it('answers 409 with Retry-After while the first request with the key is still r
     expect(second.body.code).toBe('ABORTED');
     expect(second.headers['retry-after']).toBe('1');
 
-    await locker.query('rollback');
-    await locker.end();
+    await lock.release();
     const done = await first;
     expect(done.status).toBe(201);
     const replay = await request(t.httpUrl)
@@ -90,7 +81,7 @@ it('a replica killed mid-write, a client retrying with the same key elsewhere: e
   let b: Awaited<ReturnType<typeof start>> | undefined;
   try {
     // The write is under way on replica A (inside its transaction, holding the key) when A dies.
-    const locker = await lockUsers(database.url);
+    const lock = await lockUsersTable(database.url);
     const inFlight = post(a.base).then(
       () => 'answered',
       () => 'connection lost',
@@ -98,8 +89,7 @@ it('a replica killed mid-write, a client retrying with the same key elsewhere: e
     await eventually(() => waitingForLock(admin));
     a.service.child.kill('SIGKILL');
     expect(await inFlight).toBe('connection lost');
-    await locker.query('rollback');
-    await locker.end();
+    await lock.release();
 
     // The client retries through a fresh connection to another replica until it gets an answer.
     b = await start();

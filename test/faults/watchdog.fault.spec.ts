@@ -1,9 +1,8 @@
-import { Client } from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpRequest } from '../support/http';
-import { createTestDatabase, freePort } from '../support/infra';
+import { createTestDatabase, freePort, lockUsersTable } from '../support/infra';
 import { isReadyLine, spawnService, stopService } from '../support/service-process';
 
 /**
@@ -12,7 +11,7 @@ import { isReadyLine, spawnService, stopService } from '../support/service-proce
  */
 it('exits non-zero when the shutdown sequence overruns its budget', async () => {
   const database = await createTestDatabase();
-  const locker = new Client({ connectionString: database.url });
+  let lock: Awaited<ReturnType<typeof lockUsersTable>> | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'svc-watchdog-'));
   const httpPort = await freePort();
   const service = spawnService({
@@ -29,9 +28,7 @@ it('exits non-zero when the shutdown sequence overruns its budget', async () => 
   });
   try {
     await service.waitForLog(isReadyLine);
-    await locker.connect();
-    await locker.query('begin');
-    await locker.query('lock table users in access exclusive mode');
+    lock = await lockUsersTable(database.url);
     const stuck = httpRequest(`http://127.0.0.1:${httpPort}/users`).catch(() => 'cut');
     await new Promise((resolve) => setTimeout(resolve, 300));
     service.child.kill('SIGTERM');
@@ -43,7 +40,7 @@ it('exits non-zero when the shutdown sequence overruns its budget', async () => 
     expect(service.logs().some((l) => typeof l.msg === 'string' && l.msg.includes('shutdown complete'))).toBe(false);
   } finally {
     await stopService(service, 'SIGKILL');
-    await locker.end().catch(() => undefined);
+    await lock?.release();
     await database.drop();
     rmSync(dir, { recursive: true, force: true });
   }

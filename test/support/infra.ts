@@ -69,3 +69,20 @@ export async function deleteRedisPrefix(url: string, prefix: string): Promise<vo
     redis.disconnect();
   }
 }
+
+/**
+ * Takes an exclusive lock on the users table in an open transaction, so queries on it wait:
+ * how tests hold a request inside the database. `release()` rolls back and disconnects.
+ */
+export async function lockUsersTable(url: string): Promise<{ release: () => Promise<void> }> {
+  const locker = new Client({ connectionString: url });
+  await locker.connect();
+  await locker.query('begin');
+  await locker.query('lock table users in access exclusive mode');
+  return {
+    release: async () => {
+      await locker.query('rollback').catch(() => undefined);
+      await locker.end().catch(() => undefined);
+    },
+  };
+}

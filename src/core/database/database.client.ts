@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
+import { settlesWithin } from '../lifecycle/settle-within';
 
 /** A drizzle database, whichever driver is underneath. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -89,15 +90,5 @@ export abstract class DatabaseClient {
 
 /** Resolves when the database answers within `timeoutMs`, rejects otherwise. */
 export async function pingWithin(client: DatabaseClient, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      client.ping(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  if (!(await settlesWithin(client.ping(), timeoutMs))) throw new Error(`no answer within ${timeoutMs}ms`);
 }

@@ -3,8 +3,8 @@ import { loadSync, PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { GrpcMethodStreamingType, GrpcOptions, ServerGrpc } from '@nestjs/microservices';
 import { HealthImplementation, protoPath as healthProtoPath, ServingStatus } from 'grpc-health-check';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DrainReport } from '../lifecycle/http-drainer';
+import { settlesWithin } from '../lifecycle/settle-within';
 import { PROTO_LOADER_OPTIONS } from './grpc.options';
 
 type Callback = (error: unknown, value?: unknown) => void;
@@ -118,13 +118,7 @@ export class AppGrpcServer extends ServerGrpc {
     // Watchers have been told NOT_SERVING already; end their streams so connections can close.
     for (const watch of this.watches) watch.end();
     const finished = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'deadline'>((resolve) => {
-      timer = setTimeout(() => resolve('deadline'), deadlineMs);
-    });
-    const outcome = await Promise.race([finished.then(() => 'finished' as const), deadline]);
-    clearTimeout(timer);
-    if (outcome === 'finished') return { completed: this.completedDuringDrain, cut: 0 };
+    if (await settlesWithin(finished, deadlineMs)) return { completed: this.completedDuringDrain, cut: 0 };
     const remaining = [...this.calls];
     for (const call of remaining) {
       this.calls.delete(call);
@@ -132,7 +126,7 @@ export class AppGrpcServer extends ServerGrpc {
     }
     // The statuses queue behind messages a slow reader has not taken yet; give them a bounded
     // moment to reach the clients (so they see UNAVAILABLE and resume elsewhere, not a reset).
-    await Promise.race([finished, sleep(CUT_GRACE_MS)]);
+    await settlesWithin(finished, CUT_GRACE_MS);
     server.forceShutdown();
     return { completed: this.completedDuringDrain, cut: remaining.length };
   }

@@ -1,4 +1,5 @@
 import type { Server, ServerResponse } from 'node:http';
+import { settlesWithin } from './settle-within';
 
 export interface DrainReport {
   /** Requests or calls in flight when the drain began, or arriving on open connections since. */
@@ -43,13 +44,7 @@ export class HttpDrainer {
     this.draining = true;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'deadline'>((resolve) => {
-      timer = setTimeout(() => resolve('deadline'), deadlineMs);
-    });
-    const outcome = await Promise.race([closed.then(() => 'closed' as const), deadline]);
-    clearTimeout(timer);
-    if (outcome === 'closed') return { completed: this.completedDuringDrain, cut: 0 };
+    if (await settlesWithin(closed, deadlineMs)) return { completed: this.completedDuringDrain, cut: 0 };
     const cut = this.inFlight.size;
     this.server.closeAllConnections();
     await closed;
