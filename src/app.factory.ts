@@ -9,6 +9,7 @@ import { AuthGuard } from './core/auth/auth.guard';
 import { loadEnv } from './core/config/env.loader';
 import { ErrorsFilter } from './core/errors/errors.filter';
 import { configureHttpAdapter, createHttpAdapter, usesNestBodyParser } from './core/http/http-adapter';
+import { PipelineInterceptor } from './core/http/pipeline.interceptor';
 import { createValidationPipe } from './core/errors/validation.pipe';
 import { grpcServerOptions } from './core/grpc/grpc.options';
 import { AppGrpcServer } from './core/grpc/grpc.server';
@@ -61,11 +62,14 @@ export async function createApp(): Promise<HybridApp> {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalGuards(app.get(AuthGuard));
-  // Order is the request pipeline: request id + access log, rate limit, deadline, then the rest.
+  // The request pipeline, in order: request id + access log, rate limit, deadline; one global
+  // interceptor for all three (see PipelineInterceptor for why).
   app.useGlobalInterceptors(
-    app.get(GrpcLoggingInterceptor),
-    app.get(RateLimitInterceptor),
-    app.get(DeadlineInterceptor),
+    new PipelineInterceptor([
+      app.get(GrpcLoggingInterceptor),
+      app.get(RateLimitInterceptor),
+      app.get(DeadlineInterceptor),
+    ]),
   );
   if (app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay) app.useGlobalInterceptors(new DebugDelayInterceptor());
   const config = app.get<GrpcConfig>(grpcConfig.KEY);
