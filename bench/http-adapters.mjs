@@ -9,9 +9,9 @@ import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort } from './free-port.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,14 +29,6 @@ const pin = (() => {
     return (command, argv) => [command, argv];
   }
 })();
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 function httpJson(url, method = 'GET', body) {
   return new Promise((resolve, reject) => {

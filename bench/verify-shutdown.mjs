@@ -7,9 +7,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort } from './free-port.mjs';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
@@ -25,14 +25,6 @@ const { values: args } = parseArgs({
 });
 const ROOT = join(import.meta.dirname, '..');
 const LATENCY = String(args.latency);
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 const definition = protoLoader.loadSync(join(ROOT, 'proto/user/v1/user.proto'), {
   keepCase: false,

@@ -15,17 +15,22 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
-/** A free TCP port on 127.0.0.1 (asked from the kernel, then released). */
+/**
+ * A free TCP port on 127.0.0.1, picked below the kernel's ephemeral range (32768 and up): a port
+ * the kernel hands out itself can be given to an outgoing connection before the server that was
+ * meant to bind it does (EADDRINUSE under load).
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 /** A throwaway database on the real Postgres server; `drop()` removes it. */
