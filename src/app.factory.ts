@@ -18,6 +18,7 @@ import { HttpDrainer } from './core/lifecycle/http-drainer';
 import { Lifecycle } from './core/lifecycle/lifecycle';
 import { ReadinessService } from './core/lifecycle/readiness.service';
 import { GrpcLoggingInterceptor } from './core/logging/grpc-logging.interceptor';
+import { MetricsInterceptor } from './core/metrics/metrics.interceptor';
 import { DeadlineInterceptor } from './core/protection/deadline.interceptor';
 import { RateLimitInterceptor } from './core/protection/rate-limit.interceptor';
 
@@ -62,10 +63,11 @@ export async function createApp(): Promise<HybridApp> {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalGuards(app.get(AuthGuard));
-  // The request pipeline, in order: request id + access log, rate limit, deadline; one global
+  // The request pipeline, in order: metrics, request id + access log, rate limit, deadline; one global
   // interceptor for all three (see PipelineInterceptor for why).
   app.useGlobalInterceptors(
     new PipelineInterceptor([
+      app.get(MetricsInterceptor),
       app.get(GrpcLoggingInterceptor),
       app.get(RateLimitInterceptor),
       app.get(DeadlineInterceptor),

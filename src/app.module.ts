@@ -5,6 +5,7 @@ import { DatabaseModule } from './core/database/database.module';
 import { HealthModule } from './core/health/health.module';
 import { IdempotencyModule } from './core/idempotency/idempotency.module';
 import { LifecycleModule } from './core/lifecycle/lifecycle.module';
+import { MetricsModule } from './core/metrics/metrics.module';
 import { ProtectionModule } from './core/protection/protection.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { UsersModule } from './modules/users/users.module';
@@ -21,6 +22,7 @@ export class AppModule {
       imports: [
         CoreConfigModule.forRoot(),
         LifecycleModule,
+        MetricsModule,
         LoggingModule,
         DatabaseModule,
         CacheModule,

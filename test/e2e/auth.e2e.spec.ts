@@ -44,11 +44,11 @@ describe('authentication with static API keys', () => {
 });
 
 describe('detailed health behind authentication', () => {
-  it('shows /readyz details only to authenticated callers when HEALTH_DETAILS=authenticated', async () => {
+  it('shows /readyz details only to authenticated callers when MANAGEMENT_ACCESS=authenticated', async () => {
     const t = await startTestApp({
       AUTH_MODE: 'api-key',
       AUTH_API_KEYS: 'ops-key-123',
-      HEALTH_DETAILS: 'authenticated',
+      MANAGEMENT_ACCESS: 'authenticated',
     });
     try {
       const anonymous = await request(t.httpUrl).get('/readyz').expect(200);
@@ -62,8 +62,8 @@ describe('detailed health behind authentication', () => {
     }
   });
 
-  it('hides them from everyone when HEALTH_DETAILS=hidden', async () => {
-    const t = await startTestApp({ HEALTH_DETAILS: 'hidden' });
+  it('hides them from everyone when MANAGEMENT_ACCESS=hidden', async () => {
+    const t = await startTestApp({ MANAGEMENT_ACCESS: 'hidden' });
     try {
       expect((await request(t.httpUrl).get('/readyz').expect(200)).body).toEqual({ status: 'ok' });
     } finally {

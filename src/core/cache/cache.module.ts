@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { cacheConfig } from '../config/config';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
+import { MetricsService } from '../metrics/metrics.service';
 import { CacheHealthIndicator } from './cache.health';
 import { CacheService } from './cache.service';
 import { CacheStore } from './cache.store';
@@ -37,4 +38,12 @@ const REDIS_BOOT_WAIT_MS = 1_000;
   ],
   exports: [CacheStore, CacheService, CacheHealthIndicator],
 })
-export class CacheModule {}
+export class CacheModule {
+  constructor(cache: CacheService, metrics: MetricsService) {
+    metrics.counter('cache_operations_total', 'Cache reads by result, and cache errors', ['result'], () => [
+      [{ result: 'hit' }, cache.stats.hits],
+      [{ result: 'miss' }, cache.stats.misses],
+      [{ result: 'error' }, cache.stats.errors],
+    ]);
+  }
+}

@@ -93,8 +93,8 @@ export const protectionConfig = registerAs('protection', () => {
     },
     trustProxyHops: e.TRUST_PROXY_HOPS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
-    /** Who sees the dependency details of /readyz (the status itself is always public). */
-    healthDetails: e.HEALTH_DETAILS,
+    /** Who sees /metrics and the dependency details of /readyz (the status itself is always public). */
+    managementAccess: e.MANAGEMENT_ACCESS,
     auth: {
       mode: e.AUTH_MODE,
       apiKeys: (e.AUTH_API_KEYS ?? '')

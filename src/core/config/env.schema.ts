@@ -42,7 +42,7 @@ export const envSchema = z
     RATE_LIMIT_BURST: positiveInt.default(200),
     TRUST_PROXY_HOPS: nonNegativeInt.default(0),
     REQUEST_TIMEOUT_MS: positiveInt.default(10_000),
-    HEALTH_DETAILS: z.enum(['public', 'authenticated', 'hidden']).default('public'),
+    MANAGEMENT_ACCESS: z.enum(['public', 'authenticated', 'hidden']).default('public'),
     AUTH_MODE: z.enum(['none', 'api-key', 'jwt']).default('none'),
     AUTH_API_KEYS: z.string().optional(),
     AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

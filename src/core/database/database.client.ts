@@ -81,6 +81,11 @@ export abstract class DatabaseClient {
     });
   }
 
+  /** Connection pool sizes, where there is a pool. */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined {
+    return undefined;
+  }
+
   /** Resolves when the database answers a trivial query. */
   abstract ping(): Promise<void>;
   /** Applies pending migrations; safe to run from several processes at once. */

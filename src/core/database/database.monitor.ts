@@ -3,6 +3,8 @@ import { ConfigType } from '@nestjs/config';
 import { databaseConfig, lifecycleConfig } from '../config/config';
 import { ReadinessService } from '../lifecycle/readiness.service';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
+import { MetricsService } from '../metrics/metrics.service';
+import { DatabaseBreaker } from './database.breaker';
 import { DatabaseClient, pingWithin } from './database.client';
 import { isDatabaseUnavailable } from './database.errors';
 
@@ -30,7 +32,17 @@ export class DatabaseMonitor implements OnApplicationBootstrap {
     @Inject(databaseConfig.KEY) database: ConfigType<typeof databaseConfig>,
     @Inject(lifecycleConfig.KEY) private readonly lifecycle: ConfigType<typeof lifecycleConfig>,
     teardown: TeardownRegistry,
+    metrics: MetricsService,
+    breaker: DatabaseBreaker,
   ) {
+    metrics.gauge('db_pool_connections', 'Database pool connections by state', ['state'], () => {
+      const stats = client.poolStats();
+      return stats ? Object.entries(stats).map(([state, value]) => [{ state }, value]) : [];
+    });
+    metrics.gauge('db_up', 'Whether the last database probe succeeded', [], () => [[{}, this.up ? 1 : 0]]);
+    metrics.gauge('db_circuit_open', 'Database circuit breaker: 0 closed, 0.5 half-open, 1 open', [], () => [
+      [{}, { closed: 0, 'half-open': 0.5, open: 1 }[breaker.state]],
+    ]);
     this.pendingMigration = database.migrateOnStart;
     readiness.track('database');
     teardown.register(TeardownPhase.OUTBOUND_CLIENTS, 'database-monitor', () => clearInterval(this.timer));

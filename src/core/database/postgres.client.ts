@@ -71,6 +71,10 @@ export class PostgresClient extends DatabaseClient {
     }
   }
 
+  override poolStats() {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('select 1');
   }

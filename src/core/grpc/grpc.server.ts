@@ -29,6 +29,12 @@ export interface GrpcServerExtras {
 /** After cutting calls at the deadline, how long their UNAVAILABLE statuses get to reach clients. */
 export const CUT_GRACE_MS = 1_000;
 
+/**
+ * The calls of server-streaming methods. grpc-js hands unary handlers the same stream class, so
+ * the call object alone cannot say which kind of RPC it is (metrics label them).
+ */
+export const serverStreamCalls = new WeakSet<object>();
+
 const SHUTTING_DOWN = { code: status.UNAVAILABLE, details: 'The server is shutting down; retry on another replica' };
 
 /**
@@ -170,6 +176,7 @@ export class AppGrpcServer extends ServerGrpc {
   private trackStream(handler: Handler): Handler {
     return async (call, callback) => {
       const stream = call as ServerWritableStream<unknown, unknown>;
+      serverStreamCalls.add(stream);
       const tracked: TrackedCall = {
         kind: 'stream',
         cut: () => {

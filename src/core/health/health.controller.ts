@@ -39,7 +39,7 @@ export class HealthController {
 
   /**
    * Readiness: not shutting down and the database answers; the cache is reported, not required.
-   * The dependency details are shown per HEALTH_DETAILS (public, authenticated callers, nobody).
+   * The dependency details are shown per MANAGEMENT_ACCESS (public, authenticated callers, nobody).
    */
   @Get('readyz')
   async readiness(@Res({ passthrough: true }) reply: StatusReply, @Headers('authorization') authorization?: string) {
@@ -58,7 +58,7 @@ export class HealthController {
   }
 
   private async showDetails(authorization: string | undefined): Promise<boolean> {
-    switch (this.config.healthDetails) {
+    switch (this.config.managementAccess) {
       case 'public':
         return true;
       case 'hidden':

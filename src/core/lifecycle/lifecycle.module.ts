@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { MetricsService } from '../metrics/metrics.service';
 import { ReadinessService } from './readiness.service';
 import { TeardownRegistry } from './teardown.registry';
 
@@ -7,4 +8,11 @@ import { TeardownRegistry } from './teardown.registry';
   providers: [ReadinessService, TeardownRegistry],
   exports: [ReadinessService, TeardownRegistry],
 })
-export class LifecycleModule {}
+export class LifecycleModule {
+  constructor(readiness: ReadinessService, metrics: MetricsService) {
+    metrics.gauge('service_ready', 'Readiness: 1 when serving traffic', [], () => [[{}, readiness.isReady() ? 1 : 0]]);
+    metrics.gauge('service_shutting_down', '1 once shutdown has begun', [], () => [
+      [{}, readiness.isShuttingDown() ? 1 : 0],
+    ]);
+  }
+}

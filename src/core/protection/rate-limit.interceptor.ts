@@ -6,6 +6,7 @@ import { protectionConfig } from '../config/config';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
 import { HttpReply, setReplyHeader } from '../http/reply';
+import { MetricsService } from '../metrics/metrics.service';
 import { clientIdentity } from './client-identity';
 import { TokenBucketStore } from './token-bucket';
 
@@ -27,6 +28,7 @@ export class RateLimitInterceptor implements NestInterceptor {
   constructor(
     private readonly store: TokenBucketStore,
     private readonly reflector: Reflector,
+    private readonly metrics: MetricsService,
     @Inject(protectionConfig.KEY) private readonly config: ConfigType<typeof protectionConfig>,
   ) {}
 
@@ -48,6 +50,7 @@ export class RateLimitInterceptor implements NestInterceptor {
       setReplyHeader(reply, 'ratelimit-reset', String(taken.resetSeconds));
     }
     if (taken.allowed) return true;
+    this.metrics.rateLimited.inc({ transport: context.getType() });
     throw new AppError(ErrorCode.RESOURCE_EXHAUSTED, 'Rate limit exceeded; retry later', {
       retryAfterSeconds: taken.retryAfterSeconds,
     });

@@ -1,0 +1,92 @@
+import { status } from '@grpc/grpc-js';
+import request from 'supertest';
+import { grpcError } from '../support/grpc-client';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const MISSING = '01890000-0000-7000-8000-0000000000ff';
+
+describe('GET /metrics', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_BURST: '1000', RATE_LIMIT_PER_SECOND: '1' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('exposes request, RPC, cache, database, readiness and process metrics in Prometheus format', async () => {
+    const created = await request(t.httpUrl).post('/users').send({ name: 'M', email: 'm@metrics.test', age: 1 });
+    await request(t.httpUrl).get(`/users/${created.body.id}`).expect(200);
+    await request(t.httpUrl).get(`/users/${created.body.id}`).expect(200);
+    await request(t.httpUrl).get(`/users/${MISSING}`).expect(404);
+    await t.client.getUser({ id: created.body.id });
+    expect((await grpcError(t.client.getUser({ id: MISSING }))).code).toBe(status.NOT_FOUND);
+
+    const res = await request(t.httpUrl).get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    const text = res.text;
+    expect(text).toMatch(
+      /http_server_request_duration_seconds_count\{method="GET",route="\/users\/:id",status="200"\} 2/,
+    );
+    expect(text).toMatch(
+      /http_server_request_duration_seconds_count\{method="GET",route="\/users\/:id",status="404"\} 1/,
+    );
+    expect(text).toMatch(/http_server_request_duration_seconds_count\{method="POST",route="\/users",status="201"\} 1/);
+    // Route templates only: no raw id ever becomes a label value.
+    expect(text).not.toContain(`route="/users/${created.body.id}"`);
+    const rpc = 'grpc_type="unary",grpc_service="user.v1.UserService",grpc_method="GetUser"';
+    expect(text).toContain(`grpc_server_started_total{${rpc}} 2`);
+    expect(text).toContain(`grpc_server_handled_total{${rpc},grpc_code="0"} 1`);
+    expect(text).toContain(`grpc_server_handled_total{${rpc},grpc_code="5"} 1`);
+    expect(text).toMatch(new RegExp(`grpc_server_handling_seconds_count\\{${rpc}\\} 2`));
+    expect(text).toMatch(/http_server_requests_in_flight \d/);
+    expect(text).toMatch(/grpc_server_calls_in_flight 0/);
+    expect(text).toMatch(/cache_operations_total\{result="hit"\} [1-9]/);
+    expect(text).toMatch(/cache_operations_total\{result="miss"\} [1-9]/);
+    expect(text).toContain('service_ready 1');
+    expect(text).toContain('service_shutting_down 0');
+    expect(text).toContain('db_up 1');
+    expect(text).toContain('db_circuit_open 0');
+    expect(text).toContain('rate_limit_rejections_total');
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
+  });
+});
+
+describe('rate-limit rejections', () => {
+  it('are counted per transport', async () => {
+    const t = await startTestApp({ RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_BURST: '2', RATE_LIMIT_PER_SECOND: '0.01' });
+    try {
+      for (let i = 0; i < 4; i++) await request(t.httpUrl).get('/users');
+      const text = (await request(t.httpUrl).get('/metrics').expect(200)).text;
+      expect(text).toContain('rate_limit_rejections_total{transport="http"} 2');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('management access', () => {
+  it('requires a bearer token for /metrics when MANAGEMENT_ACCESS=authenticated', async () => {
+    const t = await startTestApp({
+      AUTH_MODE: 'api-key',
+      AUTH_API_KEYS: 'ops-key-123',
+      MANAGEMENT_ACCESS: 'authenticated',
+    });
+    try {
+      await request(t.httpUrl).get('/metrics').expect(401);
+      await request(t.httpUrl).get('/metrics').set('authorization', 'Bearer ops-key-123').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('turns /metrics off when MANAGEMENT_ACCESS=hidden', async () => {
+    const t = await startTestApp({ MANAGEMENT_ACCESS: 'hidden' });
+    try {
+      await request(t.httpUrl).get('/metrics').expect(404);
+    } finally {
+      await t.close();
+    }
+  });
+});
