@@ -40,11 +40,6 @@ export class ReadinessService {
     return this.ready;
   }
 
-  /** The critical dependencies that are down right now. */
-  downDependencies(): string[] {
-    return [...this.dependencies].filter(([, up]) => !up).map(([name]) => name);
-  }
-
   /** Calls `listener` now and on every change. */
   subscribe(listener: ReadinessListener): () => void {
     this.listeners.add(listener);
