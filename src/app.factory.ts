@@ -11,6 +11,7 @@ import { ErrorsFilter } from './core/errors/errors.filter';
 import { configureHttpAdapter, createHttpAdapter, usesNestBodyParser } from './core/http/http-adapter';
 import { PipelineInterceptor } from './core/http/pipeline.interceptor';
 import { createValidationPipe } from './core/errors/validation.pipe';
+import { setupOpenApi } from './core/openapi/openapi';
 import { grpcServerOptions } from './core/grpc/grpc.options';
 import { AppGrpcServer } from './core/grpc/grpc.server';
 import { DebugDelayInterceptor } from './core/lifecycle/debug-delay.interceptor';
@@ -59,7 +60,9 @@ export async function createApp(): Promise<HybridApp> {
     { bufferLogs: true, abortOnError: false, bodyParser: usesNestBodyParser(adapterName) },
   );
   app.useLogger(app.get(Logger));
-  await configureHttpAdapter(app, adapterName, app.get<HttpConfig>(httpConfig.KEY));
+  const http = app.get<HttpConfig>(httpConfig.KEY);
+  await configureHttpAdapter(app, adapterName, http);
+  setupOpenApi(app, http.openapi);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalGuards(app.get(AuthGuard));

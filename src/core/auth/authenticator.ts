@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { protectionConfig } from '../config/config';
 import { Principal, TokenVerifier } from './token-verifier';
@@ -27,3 +27,12 @@ export class Authenticator {
     return this.enabled && token ? this.verifier.verify(token) : undefined;
   }
 }
+
+/**
+ * The HTTP `authorization` header as a handler parameter. Unlike `@Headers('authorization')` it
+ * does not show up in the OpenAPI document as a required header; the bearer scheme covers it.
+ */
+export const AuthorizationHeader = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): unknown =>
+    context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers.authorization,
+);

@@ -24,6 +24,12 @@ export const httpConfig = registerAs('http', () => {
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
+    /** The OpenAPI document and Swagger UI; on by default outside production. */
+    openapi: {
+      enabled: e.OPENAPI_ENABLED ?? e.NODE_ENV !== 'production',
+      jsonPath: e.OPENAPI_JSON_PATH,
+      uiPath: e.OPENAPI_UI_PATH,
+    },
   };
 });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().min(0);
+const urlPath = z.string().regex(/^\/[\w\-./]*$/, 'must be a path starting with /');
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 /**
@@ -20,6 +21,9 @@ export const envSchema = z
     HTTP_ADAPTER: z.enum(['express', 'fastify']).default('express'),
     HTTP_BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
     CORS_ORIGINS: z.string().default(''),
+    OPENAPI_ENABLED: bool.optional(),
+    OPENAPI_JSON_PATH: urlPath.default('/openapi.json'),
+    OPENAPI_UI_PATH: urlPath.default('/docs'),
     GRPC_MAX_MESSAGE_BYTES: positiveInt.default(4 * 1024 * 1024),
     GRPC_MAX_METADATA_BYTES: positiveInt.default(16 * 1024),
     SHUTDOWN_DELAY_MS: nonNegativeInt.default(5_000),

@@ -1,11 +1,12 @@
-import { Controller, Get, Headers, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
 import { CacheHealthIndicator } from '../cache/cache.health';
 import { DatabaseHealthIndicator } from '../database/database.health';
 import { ReadinessService } from '../lifecycle/readiness.service';
 import { Public } from '../auth/auth.guard';
-import { Authenticator } from '../auth/authenticator';
+import { Authenticator, AuthorizationHeader } from '../auth/authenticator';
 import { protectionConfig } from '../config/config';
 import { SkipRateLimit } from '../protection/rate-limit.interceptor';
 
@@ -15,6 +16,13 @@ interface StatusReply {
 }
 
 /** Probes are public and never rate limited: an orchestrator must always be able to ask. */
+const STATUS_SCHEMA = {
+  type: 'object',
+  properties: { status: { type: 'string' } },
+  additionalProperties: true,
+} as const;
+
+@ApiTags('management')
 @Controller()
 @Public()
 @SkipRateLimit()
@@ -33,6 +41,8 @@ export class HealthController {
    * on purpose: a database outage must not get healthy pods restarted.
    */
   @Get('healthz')
+  @ApiOperation({ summary: 'Liveness: 200 while the process runs' })
+  @ApiOkResponse({ schema: { ...STATUS_SCHEMA, example: { status: 'ok' } } })
   liveness() {
     return { status: 'ok' };
   }
@@ -42,7 +52,16 @@ export class HealthController {
    * The dependency details are shown per MANAGEMENT_ACCESS (public, authenticated callers, nobody).
    */
   @Get('readyz')
-  async readiness(@Res({ passthrough: true }) reply: StatusReply, @Headers('authorization') authorization?: string) {
+  @ApiOperation({
+    summary: 'Readiness: 200 when the service should get traffic',
+    description: 'The dependency details are shown per MANAGEMENT_ACCESS.',
+  })
+  @ApiOkResponse({ schema: { ...STATUS_SCHEMA, example: { status: 'ok' } } })
+  @ApiServiceUnavailableResponse({
+    description: 'Shutting down, or the database is unreachable',
+    schema: { ...STATUS_SCHEMA, example: { status: 'shutting_down' } },
+  })
+  async readiness(@Res({ passthrough: true }) reply: StatusReply, @AuthorizationHeader() authorization: unknown) {
     if (this.state.isShuttingDown()) {
       reply.status(HttpStatus.SERVICE_UNAVAILABLE);
       return { status: 'shutting_down' };
@@ -57,7 +76,7 @@ export class HealthController {
     return (await this.showDetails(authorization)) ? report : { status: report.status };
   }
 
-  private async showDetails(authorization: string | undefined): Promise<boolean> {
+  private async showDetails(authorization: unknown): Promise<boolean> {
     switch (this.config.managementAccess) {
       case 'public':
         return true;

@@ -7,12 +7,15 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
+import { ApiHeader } from '@nestjs/swagger';
 import { createHash } from 'node:crypto';
 import { from, lastValueFrom, map, Observable } from 'rxjs';
 import type { Principal } from '../auth/token-verifier';
 import { ValidationError } from '../errors/app-error';
+import { ErrorCode } from '../errors/error-codes';
 import { setResponseHeader, type HeaderSink } from '../grpc/response-headers';
 import { HttpReply, setReplyHeader } from '../http/reply';
+import { ApiProblems } from '../openapi/problem';
 import { IdempotencyService, IdempotentRequest } from './idempotency.service';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -78,7 +81,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
 }
 
 /** Opts a write handler (HTTP or gRPC) into idempotency keys. */
-export const Idempotent = () => applyDecorators(UseInterceptors(IdempotencyInterceptor));
+export const Idempotent = () =>
+  applyDecorators(
+    UseInterceptors(IdempotencyInterceptor),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'Makes the request safe to retry: a repeat with the same key gets the recorded answer (marked ' +
+        '`idempotent-replayed: true`) without running again. 1-255 characters of A-Z a-z 0-9 . _ : -',
+      schema: { type: 'string', maxLength: 255, pattern: '^[A-Za-z0-9._:-]+$' },
+    }),
+    ApiProblems(ErrorCode.ABORTED, ErrorCode.UNPROCESSABLE),
+  );
 
 function httpEnvelope(context: ExecutionContext): Envelope {
   const http = context.switchToHttp();

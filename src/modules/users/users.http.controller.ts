@@ -1,5 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Readable } from 'node:stream';
+import { ErrorCode } from '../../core/errors/error-codes';
+import { ApiCommonProblems, ApiProblems } from '../../core/openapi/problem';
 import { ExportUsersQueryDto } from './dto/export-users.dto';
 import { Idempotent } from '../../core/idempotency/idempotency.interceptor';
 import { LongRunning } from '../../core/protection/deadline.interceptor';
@@ -7,32 +17,22 @@ import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserIdDto } from './dto/user-id.dto';
+import { UserListResponse, UserResponse } from './dto/user.response';
 import { User } from './user.model';
 import { UsersService } from './users.service';
 
-/** A user as JSON over HTTP. */
-export interface UserJson {
-  id: string;
-  name: string;
-  email: string;
-  age: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface UserListJson {
-  items: UserJson[];
-  /** Pass as `cursor` to get the next page; null on the last page. */
-  nextCursor: string | null;
-}
-
+@ApiTags('users')
+@ApiCommonProblems()
 @Controller('users')
 export class UsersHttpController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
   @Idempotent()
-  async create(@Body() body: CreateUserDto): Promise<UserJson> {
+  @ApiOperation({ summary: 'Create a user' })
+  @ApiCreatedResponse({ type: UserResponse })
+  @ApiProblems(ErrorCode.INVALID_ARGUMENT, ErrorCode.ALREADY_EXISTS, ErrorCode.PAYLOAD_TOO_LARGE)
+  async create(@Body() body: CreateUserDto): Promise<UserResponse> {
     return toUserJson(await this.users.create(body));
   }
 
@@ -42,6 +42,16 @@ export class UsersHttpController {
    */
   @Get('export')
   @LongRunning()
+  @ApiOperation({
+    summary: 'Export every user as NDJSON',
+    description: 'Resumable: pass the last id received as `after`.',
+  })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({
+    description: 'One user JSON object per line, in creation order',
+    content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+  })
+  @ApiProblems(ErrorCode.INVALID_ARGUMENT)
   async export(@Query() query: ExportUsersQueryDto): Promise<StreamableFile> {
     const users = await this.users.exportAll(query.after);
     const lines = Readable.from(
@@ -53,31 +63,43 @@ export class UsersHttpController {
   }
 
   @Get(':id')
-  async get(@Param() params: UserIdDto): Promise<UserJson> {
+  @ApiOperation({ summary: 'Get a user' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiProblems(ErrorCode.INVALID_ARGUMENT, ErrorCode.NOT_FOUND)
+  async get(@Param() params: UserIdDto): Promise<UserResponse> {
     return toUserJson(await this.users.get(params.id));
   }
 
   @Get()
-  async list(@Query() query: ListUsersQueryDto): Promise<UserListJson> {
+  @ApiOperation({ summary: 'List users, oldest first, one page at a time' })
+  @ApiOkResponse({ type: UserListResponse })
+  @ApiProblems(ErrorCode.INVALID_ARGUMENT)
+  async list(@Query() query: ListUsersQueryDto): Promise<UserListResponse> {
     const page = await this.users.list({ limit: query.limit, cursor: query.cursor });
     return { items: page.users.map(toUserJson), nextCursor: page.nextCursor ?? null };
   }
 
   @Patch(':id')
   @Idempotent()
-  async update(@Param() params: UserIdDto, @Body() body: UpdateUserDto): Promise<UserJson> {
+  @ApiOperation({ summary: 'Change some fields of a user' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiProblems(ErrorCode.INVALID_ARGUMENT, ErrorCode.NOT_FOUND, ErrorCode.ALREADY_EXISTS, ErrorCode.PAYLOAD_TOO_LARGE)
+  async update(@Param() params: UserIdDto, @Body() body: UpdateUserDto): Promise<UserResponse> {
     return toUserJson(await this.users.update(params.id, body));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Idempotent()
+  @ApiOperation({ summary: 'Delete a user' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(ErrorCode.INVALID_ARGUMENT, ErrorCode.NOT_FOUND)
   async delete(@Param() params: UserIdDto): Promise<void> {
     await this.users.delete(params.id);
   }
 }
 
-function toUserJson(user: User): UserJson {
+function toUserJson(user: User): UserResponse {
   return {
     id: user.id,
     name: user.name,

@@ -1,8 +1,10 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, ValidateIf } from 'class-validator';
 import { IsUserId } from './user-fields';
 
 /** `GET /users/export?after=`: resume an export after the last id received. */
 export class ExportUsersQueryDto {
+  @ApiPropertyOptional({ description: 'The id of the last user received, to resume an export' })
   @IsOptional()
   @IsUserId()
   after?: string;
