@@ -1,11 +1,21 @@
-import { Logger } from '@nestjs/common';
-import { createApp, startApp } from './app.factory';
-import { exitOnSignals } from './core/lifecycle/signals';
+import { loadEnv } from './core/config/env.loader';
+import { startTracing } from './core/telemetry/tracing';
 
 async function main(): Promise<void> {
+  // Tracing first: it instruments http, @grpc/grpc-js, pg and ioredis as the app loads them.
+  const tracing = await startTracing(loadEnv());
+  const { Logger } = await import('@nestjs/common');
+  const { createApp, startApp } = await import('./app.factory');
+  const { exitOnSignals } = await import('./core/lifecycle/signals');
+  const { TeardownPhase, TeardownRegistry } = await import('./core/lifecycle/teardown.registry');
   const running = await startApp(await createApp());
+  if (tracing) {
+    running.app.get(TeardownRegistry).register(TeardownPhase.TELEMETRY, 'tracing', () => tracing.shutdown());
+  }
   exitOnSignals(running.lifecycle);
-  new Logger('Bootstrap').log(`ready: HTTP ${running.httpUrl}, gRPC ${running.grpcAddress}`);
+  new Logger('Bootstrap').log(
+    `ready: HTTP ${running.httpUrl}, gRPC ${running.grpcAddress}${tracing ? ', tracing on' : ''}`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -32,6 +32,11 @@ export const envSchema = z
     READINESS_PROBE_INTERVAL_MS: positiveInt.default(1_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('nest-hybrid-service'),
+    OTEL_TRACES_SAMPLER_RATIO: z.coerce.number().min(0).max(1).default(1),
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
       .optional(),

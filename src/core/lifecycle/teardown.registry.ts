@@ -3,13 +3,15 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 /**
  * The teardown order, a contract rather than whatever order Nest visits peer modules in:
  * outbound clients first (nothing new leaves the process), then the cache, then the database
- * pool, and the logger is flushed last so every line above is written.
+ * pool, then buffered trace spans are exported, and the logger is flushed last so every line
+ * above is written.
  */
 export enum TeardownPhase {
   OUTBOUND_CLIENTS = 0,
   CACHE = 1,
   DATABASE = 2,
-  LOGGER = 3,
+  TELEMETRY = 3,
+  LOGGER = 4,
 }
 
 interface Step {

@@ -5,6 +5,7 @@ import { ConfigType } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { logConfig } from '../config/config';
+import { traceFields } from '../telemetry/trace-fields';
 import { GrpcLoggingInterceptor } from './grpc-logging.interceptor';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER } from './request-id';
 
@@ -29,6 +30,8 @@ export const REDACTED_PATHS = [
             ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
             : undefined,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          // trace_id / span_id on every line of a traced request (OpenTelemetry, see tracing.ts).
+          mixin: traceFields,
           genReqId: (req: IncomingMessage, res: ServerResponse) => {
             const id = acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]);
             res.setHeader(REQUEST_ID_HEADER, id);

@@ -1,6 +1,7 @@
 import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
+import { trace } from '@opentelemetry/api';
 import { Observable, tap } from 'rxjs';
 import { resolveError } from '../errors/resolve-error';
 import { serverStreamCalls } from '../grpc/grpc.server';
@@ -44,6 +45,8 @@ export class MetricsInterceptor implements NestInterceptor {
     }
     const { route, okStatus } = this.routeOf(context);
     const method = context.switchToHttp().getRequest<{ method: string }>().method;
+    // When tracing, the HTTP server span is named by the route template too (OpenTelemetry semconv).
+    trace.getActiveSpan()?.setAttribute('http.route', route).updateName(`${method} ${route}`);
     this.metrics.httpInFlight.inc();
     const done = (status: number) => {
       this.metrics.httpInFlight.dec();
