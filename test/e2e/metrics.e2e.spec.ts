@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import request from 'supertest';
 import { grpcError } from '../support/grpc-client';
+import { freePort } from '../support/infra';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const MISSING = '01890000-0000-7000-8000-0000000000ff';
@@ -88,5 +89,33 @@ describe('management access', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('METRICS_PORT', () => {
+  it('moves /metrics to a port of its own, with the same access rules, closed at shutdown', async () => {
+    const port = await freePort();
+    const t = await startTestApp({
+      METRICS_PORT: String(port),
+      MANAGEMENT_ACCESS: 'authenticated',
+      AUTH_MODE: 'api-key',
+      AUTH_API_KEYS: 'metrics-key',
+    });
+    const metricsUrl = `http://127.0.0.1:${port}`;
+    try {
+      await request(t.httpUrl).get('/users').set('authorization', 'Bearer metrics-key').expect(200);
+      // Not on the HTTP port any more.
+      await request(t.httpUrl).get('/metrics').set('authorization', 'Bearer metrics-key').expect(404);
+      await request(metricsUrl).get('/metrics').expect(401);
+      const scrape = await request(metricsUrl).get('/metrics').set('authorization', 'Bearer metrics-key').expect(200);
+      expect(scrape.headers['content-type']).toMatch(/^text\/plain/);
+      expect(scrape.text).toMatch(
+        /http_server_request_duration_seconds_count\{method="GET",route="\/users",status="200"\} 1/,
+      );
+      await request(metricsUrl).get('/other').expect(404);
+    } finally {
+      await t.close();
+    }
+    await expect(request(metricsUrl).get('/metrics')).rejects.toThrow(/ECONNREFUSED/);
   });
 });

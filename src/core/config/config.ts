@@ -24,6 +24,8 @@ export const httpConfig = registerAs('http', () => {
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
+    /** `/metrics` on a port of its own (same host) instead of the HTTP port, when set. */
+    metricsPort: e.METRICS_PORT,
     /** The OpenAPI document and Swagger UI; on by default outside production. */
     openapi: {
       enabled: e.OPENAPI_ENABLED ?? e.NODE_ENV !== 'production',

@@ -21,6 +21,7 @@ export const envSchema = z
     HTTP_ADAPTER: z.enum(['express', 'fastify']).default('express'),
     HTTP_BODY_LIMIT_BYTES: positiveInt.default(100 * 1024),
     CORS_ORIGINS: z.string().default(''),
+    METRICS_PORT: port.min(1).optional(),
     OPENAPI_ENABLED: bool.optional(),
     OPENAPI_JSON_PATH: urlPath.default('/openapi.json'),
     OPENAPI_UI_PATH: urlPath.default('/docs'),

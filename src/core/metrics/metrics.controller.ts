@@ -1,29 +1,28 @@
-import { Controller, Get, Inject, NotFoundException, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.guard';
-import { Authenticator, AuthorizationHeader } from '../auth/authenticator';
-import { protectionConfig } from '../config/config';
+import { AuthorizationHeader } from '../auth/authenticator';
+import { httpConfig } from '../config/config';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
 import { ApiProblems } from '../openapi/problem';
 import { SkipRateLimit } from '../protection/rate-limit.interceptor';
-import { MetricsService } from './metrics.service';
+import { MetricsEndpoint } from './metrics.server';
 
 interface TextReply {
   header(name: string, value: string): unknown;
 }
 
-/** Prometheus scrape endpoint, open, behind a bearer token, or off, per MANAGEMENT_ACCESS. */
+/** Prometheus scrape endpoint on the HTTP port: open, behind a bearer token, or off, per MANAGEMENT_ACCESS. */
 @ApiTags('management')
 @Controller()
 @Public()
 @SkipRateLimit()
 export class MetricsController {
   constructor(
-    private readonly metrics: MetricsService,
-    private readonly authenticator: Authenticator,
-    @Inject(protectionConfig.KEY) private readonly config: ConfigType<typeof protectionConfig>,
+    private readonly endpoint: MetricsEndpoint,
+    @Inject(httpConfig.KEY) private readonly config: ConfigType<typeof httpConfig>,
   ) {}
 
   @Get('metrics')
@@ -35,11 +34,10 @@ export class MetricsController {
   })
   @ApiProblems(ErrorCode.UNAUTHENTICATED, ErrorCode.NOT_FOUND)
   async scrape(@Res({ passthrough: true }) reply: TextReply, @AuthorizationHeader() authorization: unknown) {
-    if (this.config.managementAccess === 'hidden') throw new NotFoundException('Cannot GET /metrics');
-    if (this.config.managementAccess === 'authenticated' && !(await this.authenticator.authenticate(authorization))) {
-      throw new AppError(ErrorCode.UNAUTHENTICATED, 'A valid bearer token is required for /metrics');
-    }
-    reply.header('content-type', this.metrics.registry.contentType);
-    return this.metrics.registry.metrics();
+    // With METRICS_PORT set, the scrape lives there only.
+    if (this.config.metricsPort !== undefined) throw new AppError(ErrorCode.NOT_FOUND, 'Cannot GET /metrics');
+    const body = await this.endpoint.render(authorization);
+    reply.header('content-type', this.endpoint.contentType);
+    return body;
   }
 }

@@ -1,12 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { MetricsController } from './metrics.controller';
 import { MetricsInterceptor } from './metrics.interceptor';
+import { MetricsEndpoint, MetricsServer } from './metrics.server';
 import { MetricsService } from './metrics.service';
 
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsService, MetricsInterceptor],
+  providers: [MetricsService, MetricsInterceptor, MetricsEndpoint, MetricsServer],
   exports: [MetricsService, MetricsInterceptor],
 })
 export class MetricsModule {}
