@@ -304,7 +304,7 @@ async function checkService(spec, testCase, requests) {
     check(ok >= requests, `${spec.name}: /metrics counted ${ok} OK GET /users/:id, ${requests} measured`);
     check(all === ok, `${spec.name}: /metrics counted ${all - ok} GET /users/:id that were not 200`);
   } else {
-    const ok = metricSum(metrics, 'grpc_server_handled_total', ['grpc_method="GetUser"', 'grpc_code="0"']);
+    const ok = metricSum(metrics, 'grpc_server_handled_total', ['grpc_method="GetUser"', 'grpc_code="OK"']);
     const all = metricSum(metrics, 'grpc_server_handled_total', ['grpc_method="GetUser"']);
     check(ok >= requests, `${spec.name}: /metrics counted ${ok} OK GetUser calls, ${requests} measured`);
     check(all === ok, `${spec.name}: /metrics counted ${all - ok} GetUser calls that were not OK`);

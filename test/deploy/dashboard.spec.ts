@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { grpcCodeName } from '../../src/core/metrics/metrics.service';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -66,8 +67,8 @@ const GRAFANA_VARIABLES = new Set(['__rate_interval', '__interval', '__range', '
 /** Label values a scrape of the test app does not show but the service can export. */
 const KNOWN_VALUES: Record<string, string[]> = {
   grpc_code: Object.values(status)
-    .filter((code) => typeof code === 'number')
-    .map(String),
+    .filter((code): code is number => typeof code === 'number')
+    .map(grpcCodeName),
 };
 /** Families whose samples only a real Postgres produces; their labels are read from the registry. */
 const EMPTY_WITHOUT_POSTGRES = USE_REAL_SERVICES ? [] : ['db_pool_connections'];

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import request from 'supertest';
 import { grpcError } from '../support/grpc-client';
+import { ReadinessService } from '../../src/core/lifecycle/readiness.service';
 import { freePort } from '../support/infra';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -37,8 +38,8 @@ describe('GET /metrics', () => {
     expect(text).not.toContain(`route="/users/${created.body.id}"`);
     const rpc = 'grpc_type="unary",grpc_service="user.v1.UserService",grpc_method="GetUser"';
     expect(text).toContain(`grpc_server_started_total{${rpc}} 2`);
-    expect(text).toContain(`grpc_server_handled_total{${rpc},grpc_code="0"} 1`);
-    expect(text).toContain(`grpc_server_handled_total{${rpc},grpc_code="5"} 1`);
+    expect(text).toContain(`grpc_server_handled_total{${rpc},grpc_code="OK"} 1`);
+    expect(text).toContain(`grpc_server_handled_total{${rpc},grpc_code="NotFound"} 1`);
     expect(text).toMatch(new RegExp(`grpc_server_handling_seconds_count\\{${rpc}\\} 2`));
     expect(text).toMatch(/http_server_requests_in_flight \d/);
     expect(text).toMatch(/grpc_server_calls_in_flight 0/);
@@ -54,13 +55,32 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('statuses a handler sets itself', () => {
+  it('are what the request duration is labelled with (/readyz 503 while shutting down)', async () => {
+    const t = await startTestApp();
+    try {
+      t.app.get(ReadinessService).beginShutdown();
+      await request(t.httpUrl).get('/readyz').expect(503);
+      const text = (await request(t.httpUrl).get('/metrics').expect(200)).text;
+      expect(text).toMatch(
+        /http_server_request_duration_seconds_count\{method="GET",route="\/readyz",status="503"\} 1/,
+      );
+      expect(text).not.toMatch(/route="\/readyz",status="200"/);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('rate-limit rejections', () => {
   it('are counted per transport', async () => {
     const t = await startTestApp({ RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_BURST: '2', RATE_LIMIT_PER_SECOND: '0.01' });
     try {
       for (let i = 0; i < 4; i++) await request(t.httpUrl).get('/users');
+      for (let i = 0; i < 3; i++) await t.client.listUsers({}).catch(() => undefined);
       const text = (await request(t.httpUrl).get('/metrics').expect(200)).text;
       expect(text).toContain('rate_limit_rejections_total{transport="http"} 2');
+      expect(text).toMatch(/rate_limit_rejections_total\{transport="grpc"\} [1-9]/);
     } finally {
       await t.close();
     }

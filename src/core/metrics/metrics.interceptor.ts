@@ -5,7 +5,7 @@ import { trace } from '@opentelemetry/api';
 import { Observable, tap } from 'rxjs';
 import { resolveError } from '../errors/resolve-error';
 import { serverStreamCalls } from '../grpc/grpc.server';
-import { MetricsService } from './metrics.service';
+import { grpcCodeName, MetricsService } from './metrics.service';
 
 /**
  * Request metrics for both transports, the outermost step of the request pipeline. The HTTP
@@ -36,7 +36,7 @@ export class MetricsInterceptor implements NestInterceptor {
       this.metrics.grpcInFlight.inc();
       const done = (code: number) => {
         this.metrics.grpcInFlight.dec();
-        this.metrics.grpcHandled.inc({ ...labels, grpc_code: String(code) });
+        this.metrics.grpcHandled.inc({ ...labels, grpc_code: grpcCodeName(code) });
         this.metrics.grpcDuration.observe(labels, seconds());
       };
       return next
@@ -52,9 +52,13 @@ export class MetricsInterceptor implements NestInterceptor {
       this.metrics.httpInFlight.dec();
       this.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds());
     };
+    // A handler may set its own status (`/readyz` answers 503 that way); otherwise the route's.
+    const response = context.switchToHttp().getResponse<{ statusCode?: number }>();
+    const statusOf = () =>
+      response.statusCode !== undefined && response.statusCode !== 200 ? response.statusCode : okStatus;
     return next
       .handle()
-      .pipe(tap({ complete: () => done(okStatus), error: (error: unknown) => done(resolveError(error).httpStatus) }));
+      .pipe(tap({ complete: () => done(statusOf()), error: (error: unknown) => done(resolveError(error).httpStatus) }));
   }
 
   private routeOf(context: ExecutionContext): { route: string; okStatus: number } {

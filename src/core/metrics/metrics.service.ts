@@ -86,3 +86,31 @@ export class MetricsService {
     });
   }
 }
+
+/**
+ * `grpc_code` label values as go-grpc-prometheus writes them (Go's `codes.Code.String()`), so
+ * dashboards and alerts made for it (`grpc_code!="OK"`) work unchanged.
+ */
+const GRPC_CODE_NAMES = [
+  'OK',
+  'Canceled',
+  'Unknown',
+  'InvalidArgument',
+  'DeadlineExceeded',
+  'NotFound',
+  'AlreadyExists',
+  'PermissionDenied',
+  'ResourceExhausted',
+  'FailedPrecondition',
+  'Aborted',
+  'OutOfRange',
+  'Unimplemented',
+  'Internal',
+  'Unavailable',
+  'DataLoss',
+  'Unauthenticated',
+] as const;
+
+export function grpcCodeName(code: number): string {
+  return GRPC_CODE_NAMES[code] ?? `Code(${code})`;
+}

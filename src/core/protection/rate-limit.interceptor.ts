@@ -50,7 +50,7 @@ export class RateLimitInterceptor implements NestInterceptor {
       setReplyHeader(reply, 'ratelimit-reset', String(taken.resetSeconds));
     }
     if (taken.allowed) return true;
-    this.metrics.rateLimited.inc({ transport: context.getType() });
+    this.metrics.rateLimited.inc({ transport: context.getType() === 'rpc' ? 'grpc' : 'http' });
     throw new AppError(ErrorCode.RESOURCE_EXHAUSTED, 'Rate limit exceeded; retry later', {
       retryAfterSeconds: taken.retryAfterSeconds,
     });
