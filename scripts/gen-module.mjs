@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /*
  * `npm run gen:module -- <name> [--plural <plural>]`: scaffolds a dual-transport (HTTP + gRPC)
- * feature module shaped like src/modules/users, then regenerates the proto types and the
- * migration, and formats what it wrote. The templates are in scripts/templates/module/.
+ * feature module shaped like src/modules/users, registers it (AppModule, GRPC_SERVICES, its
+ * OpenAPI tag), then regenerates the proto types, the migration and the committed OpenAPI
+ * document, and formats what it wrote. The templates are in scripts/templates/module/.
  *
  * The name is singular kebab-case (`widget`, `stock-item`); every other spelling is derived from
  * it: StockItem, stockItem, stock_item (proto package and directory, table), stock-items (module
@@ -129,6 +130,7 @@ const FILES = [
   ['dto/update.dto.ts.tpl', 'src/modules/{{names-kebab}}/dto/update-{{name-kebab}}.dto.ts'],
   ['dto/list.dto.ts.tpl', 'src/modules/{{names-kebab}}/dto/list-{{names-kebab}}.dto.ts'],
   ['dto/id.dto.ts.tpl', 'src/modules/{{names-kebab}}/dto/{{name-kebab}}-id.dto.ts'],
+  ['dto/response.ts.tpl', 'src/modules/{{names-kebab}}/dto/{{name-kebab}}.response.ts'],
   ['e2e.spec.ts.tpl', 'test/e2e/{{names-kebab}}.e2e.spec.ts'],
 ];
 
@@ -206,6 +208,25 @@ function patchGrpcServices(names) {
 }
 
 /** Runs a step; on failure says what is left to do, since the files are already written. */
+/** Gives the module's tag a description in the OpenAPI document, next to the users tag. */
+function patchOpenApiTags(names) {
+  const path = join(ROOT, 'src/core/openapi/openapi.ts');
+  if (!existsSync(path)) return false;
+  const tag = names['names-kebab'];
+  let source = readFileSync(path, 'utf8');
+  if (source.includes(`.addTag('${tag}'`)) return false;
+  const tags = [...source.matchAll(/^(\s*)\.addTag\('([^']+)'.*$/gm)];
+  if (tags.length === 0) return false;
+  // Features first, then the management endpoints.
+  const before = tags.find((m) => m[2] === 'management');
+  const at = before ? before.index : tags[tags.length - 1].index + tags[tags.length - 1][0].length + 1;
+  const indent = (before ?? tags[0])[1];
+  const description = `The ${names.namesText} feature; the same operations as ${names.name_snake}.v1.${names.Name}Service over gRPC`;
+  source = `${source.slice(0, at)}${indent}.addTag('${tag}', '${description}')\n${source.slice(at)}`;
+  writeFileSync(path, source);
+  return true;
+}
+
 function run(command, args, remaining) {
   process.stdout.write(`\n$ ${[command, ...args].join(' ')}\n`);
   const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit' });
@@ -245,6 +266,7 @@ function main() {
   const patched = [];
   if (patchAppModule(names)) patched.push('src/app.module.ts');
   if (patchGrpcServices(names)) patched.push('src/core/grpc/grpc.options.ts');
+  if (patchOpenApiTags(names)) patched.push('src/core/openapi/openapi.ts');
 
   const formatted = [...created, ...patched].filter((file) => !file.endsWith('.proto'));
   const steps = [
@@ -252,6 +274,9 @@ function main() {
     ['npm', ['run', '--silent', 'db:generate', '--', '--name', names.names_snake]],
     ['npx', ['prettier', '--log-level', 'warn', '--write', ...formatted]],
   ];
+  // The committed OpenAPI document describes the HTTP API, the new routes included.
+  const hasOpenApi = Boolean(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts?.['openapi:gen']);
+  if (hasOpenApi) steps.push(['npm', ['run', '--silent', 'openapi:gen']]);
   const migrationsBefore = new Set(readdirSync(join(ROOT, 'drizzle')));
   for (const [i, [command, commandArgs]] of steps.entries()) {
     run(
@@ -273,12 +298,14 @@ function main() {
     `  + src/generated/${names.name_snake}/v1/${names.name_snake}.ts (npm run proto:gen)`,
     ...migrations.map((file) => `  + ${file} (npm run db:generate)`),
     ...patched.map((file) => `  ~ ${file}`),
+    ...(hasOpenApi ? ['  ~ docs/openapi.json (npm run openapi:gen)'] : []),
     '',
     'Next steps:',
     `  1. Run its tests: npx vitest run ${created.filter((file) => file.endsWith('.spec.ts')).join(' ')}`,
     '  2. Commit, then npm run check (the proto and migration drift checks compare with what is committed).',
-    `  3. Shape the ${names.nameText}: its fields are in the proto, ${names['name-kebab']}.model.ts, ${names['names-kebab']}.schema.ts`,
-    `     and dto/${names['name-kebab']}-fields.ts; after a change, npm run proto:gen and npm run db:generate.`,
+    `  3. Shape the ${names.nameText}: its fields are in the proto, ${names['name-kebab']}.model.ts, ${names['names-kebab']}.schema.ts,`,
+    `     dto/${names['name-kebab']}-fields.ts and dto/${names['name-kebab']}.response.ts; after a change run npm run proto:gen,`,
+    '     npm run db:generate and npm run openapi:gen.',
     '  4. Try it (npm start):',
     `     curl -s localhost:3000${route} -H 'content-type: application/json' -d '{"name":"First"}'`,
     `     curl -s 'localhost:3000${route}?limit=10'`,

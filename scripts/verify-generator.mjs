@@ -5,8 +5,9 @@
  * HTTP adapters. In a throwaway clone of this repository's HEAD (node_modules linked, not
  * installed) it generates `widget` and `stock-item` (a hyphenated name exercises every spelling),
  * commits them, runs `npm run check` and `npm run build`, then the generated unit and e2e specs
- * with vitest's JSON reporter on Express and on Fastify (embedded PGlite and cache), and asserts
- * on the report: every test passed, none failed or was skipped, and the expected tests ran.
+ * (and the OpenAPI spec, which fails when docs/openapi.json is stale) with vitest's JSON reporter
+ * on Express and on Fastify (embedded PGlite and cache), and asserts on the report: every test
+ * passed, none failed or was skipped, and the expected tests ran.
  *
  *   --with-services  one more pass on real Postgres and Redis (DATABASE_URL / REDIS_URL, or the
  *                    machine's 127.0.0.1:5432/test and 127.0.0.1:6379)
@@ -55,6 +56,7 @@ function expectedTests(m) {
     `${m.texts} over HTTP > rejects a malformed id and a bad list query with 400`,
     `${m.texts} over HTTP > answers an unknown id with a 404 problem on read, update and delete`,
     `${m.texts} over HTTP > replays a create retried with the same Idempotency-Key`,
+    `${m.texts} over HTTP > is described in the OpenAPI document, with its errors as problem+json`,
     `${m.texts} over gRPC > creates, reads, lists, updates and deletes`,
     `${m.texts} over gRPC > pages with page_size and page_token`,
     `${m.texts} over gRPC > rejects an invalid request with INVALID_ARGUMENT naming the field`,
@@ -63,6 +65,20 @@ function expectedTests(m) {
     `one service layer behind both transports > serves a ${m.text} created over HTTP to gRPC and back`,
   ];
 }
+
+/**
+ * Specs of the project itself that must still pass with the modules added, and the tests (by the
+ * start of their names) that matter here: the committed OpenAPI document must be current.
+ */
+const PROJECT_SPECS = [
+  {
+    file: 'test/e2e/openapi.e2e.spec.ts',
+    tests: [
+      'OpenAPI document and Swagger UI > is the committed docs/openapi.json',
+      'OpenAPI document and Swagger UI > documents every error answer as problem+json',
+    ],
+  },
+];
 
 const specFiles = (m) => [`src/modules/${m.kebabs}/${m.kebabs}.service.spec.ts`, `test/e2e/${m.kebabs}.e2e.spec.ts`];
 
@@ -101,7 +117,7 @@ function git(cwd, ...gitArgs) {
 }
 
 /** Asserts on a vitest JSON report: all passed, nothing skipped, every expected test present. */
-function checkReport(file, label) {
+function checkReport(file, label, projectSpecs) {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   const tests = report.testResults.flatMap((suite) =>
     suite.assertionResults.map((test) => ({
@@ -112,7 +128,12 @@ function checkReport(file, label) {
   const broken = report.testResults.filter((suite) => suite.status !== 'passed');
   const notPassed = tests.filter((test) => test.status !== 'passed');
   const names = new Set(tests.map((test) => test.name));
-  const missing = MODULES.flatMap(expectedTests).filter((name) => !names.has(name));
+  const missing = [
+    ...MODULES.flatMap(expectedTests).filter((name) => !names.has(name)),
+    ...projectSpecs
+      .flatMap((spec) => spec.tests)
+      .filter((prefix) => ![...names].some((name) => name.startsWith(prefix))),
+  ];
   const problems = [
     ...broken.map((suite) => `file ${suite.name}: ${suite.status} ${suite.message ?? ''}`.trim()),
     ...notPassed.map((test) => `${test.status}: ${test.name}`),
@@ -124,7 +145,8 @@ function checkReport(file, label) {
     );
   }
   if (problems.length > 0) fail(`${label}:\n  ${problems.join('\n  ')}`);
-  const line = `${label}: ${tests.length} tests passed, 0 failed, 0 skipped; ${MODULES.flatMap(expectedTests).length} expected tests present`;
+  const expected = MODULES.flatMap(expectedTests).length + projectSpecs.flatMap((spec) => spec.tests).length;
+  const line = `${label}: ${tests.length} tests passed, 0 failed, 0 skipped; the ${expected} expected tests present`;
   summary.push(line);
   process.stdout.write(`  ${line}\n`);
 }
@@ -164,7 +186,8 @@ function main() {
     step('npm run check', 'npm', ['run', 'check'], { cwd: repo, log });
     step('npm run build', 'npm', ['run', 'build'], { cwd: repo, log });
 
-    const specs = MODULES.flatMap(specFiles);
+    const projectSpecs = PROJECT_SPECS.filter((spec) => existsSync(join(repo, spec.file)));
+    const specs = [...MODULES.flatMap(specFiles), ...projectSpecs.map((spec) => spec.file)];
     const embedded = { ...process.env };
     delete embedded.DATABASE_URL;
     delete embedded.REDIS_URL;
@@ -186,14 +209,14 @@ function main() {
     for (const [i, pass] of passes.entries()) {
       const report = join(dir, `report-${i}.json`);
       // A failing run still writes its report: checking it first names the tests that failed.
-      const afterFailure = () => existsSync(report) && checkReport(report, pass.label);
+      const afterFailure = () => existsSync(report) && checkReport(report, pass.label, projectSpecs);
       step(pass.label, 'npx', ['vitest', 'run', '--reporter=json', `--outputFile=${report}`, ...specs], {
         cwd: repo,
         env: pass.env,
         log,
         afterFailure,
       });
-      checkReport(report, pass.label);
+      checkReport(report, pass.label, projectSpecs);
     }
     process.stdout.write(`\nverify:generator passed in ${seconds(started)}\n  ${summary.join('\n  ')}\n`);
   } finally {

@@ -139,6 +139,27 @@ describe('{{namesText}} over HTTP', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
   });
+
+  it('is described in the OpenAPI document, with its errors as problem+json', async () => {
+    const document = (await request(t.httpUrl).get('/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const operations = Object.entries(document.paths)
+      .filter(([path]) => path === '/{{names-kebab}}' || path.startsWith('/{{names-kebab}}/'))
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(operations.sort()).toEqual(
+      [
+        'POST /{{names-kebab}}',
+        'GET /{{names-kebab}}',
+        'GET /{{names-kebab}}/{id}',
+        'PATCH /{{names-kebab}}/{id}',
+        'DELETE /{{names-kebab}}/{id}',
+      ].sort(),
+    );
+    const get = document.paths['/{{names-kebab}}/{id}']!.get!;
+    expect(Object.keys(get.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
+    expect(get.responses['404']).toMatchObject({ content: { 'application/problem+json': expect.anything() } });
+  });
 });
 
 describe('{{namesText}} over gRPC', () => {
