@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /*
- * `npm run gen:module -- <name> [--plural <plural>]`: scaffolds a dual-transport (HTTP + gRPC)
+ * `npm run gen:module -- <name> [--plural <plural>] [--dry-run]`: scaffolds a dual-transport (HTTP + gRPC)
  * feature module shaped like src/modules/users, registers it (AppModule, GRPC_SERVICES, its
  * OpenAPI tag), then regenerates the proto types, the migration and the committed OpenAPI
  * document, and formats what it wrote. The templates are in scripts/templates/module/.
@@ -36,14 +36,38 @@ const RESERVED = new Set([
   ...['metadata', 'page', 'params', 'query', 'repository', 'request', 'response', 'row', 'status', 'timestamp'],
   // the service's own names
   ...['app', 'core', 'generated', 'google', 'grpc', 'health', 'healthz', 'readyz', 'metric', 'metrics'],
-  ...['idempotency', 'idempotency-key', 'reflection', 'user', 'users', 'test', 'support'],
+  ...['docs', 'openapi', 'idempotency', 'idempotency-key', 'reflection', 'user', 'users', 'test', 'support'],
 ]);
 
+/** Globals the generated code uses by name; an entity called `Date` or `Record` would shadow them. */
+const GLOBALS = ['Array', 'Date', 'Error', 'JSON', 'Map', 'Math', 'Number', 'Object', 'Omit', 'Partial', 'Promise'];
+GLOBALS.push('Record', 'Set', 'String');
+
+/** Every name the templates import (`Post`, `Controller`, `ErrorCode`...): the entity must not be one. */
+function importedNames() {
+  const names = new Set(GLOBALS);
+  for (const file of listFiles(TEMPLATES)) {
+    const source = readFileSync(file, 'utf8');
+    for (const [, list] of source.matchAll(/^import\s+(?:type\s+)?\{([^}]*)\}\s+from/gm)) {
+      for (const item of list.split(',')) {
+        const local = item
+          .trim()
+          .split(/\s+as\s+/)
+          .pop();
+        if (local && !local.includes('{{')) names.add(local);
+      }
+    }
+    for (const [, local] of source.matchAll(/^import\s+(?:\*\s+as\s+)?(\w+)\s+from/gm)) names.add(local);
+  }
+  return names;
+}
+
 function usage(exitCode) {
-  const text = `Usage: npm run gen:module -- <name> [--plural <plural>]
+  const text = `Usage: npm run gen:module -- <name> [--plural <plural>] [--dry-run]
 
   <name>      singular, kebab-case: ${NAME_RE.source} (e.g. widget, stock-item)
   --plural    the plural when "<name>s" / "<name>es" / "<name>ies" is wrong (e.g. --plural people)
+  --dry-run   check the name and list the files, write nothing
 `;
   (exitCode === 0 ? process.stdout : process.stderr).write(text);
   process.exit(exitCode);
@@ -57,17 +81,19 @@ function fail(message) {
 function parseArgs(argv) {
   let name;
   let plural;
+  let dryRun = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') usage(0);
     else if (arg === '--plural') plural = argv[++i] ?? usage(1);
     else if (arg.startsWith('--plural=')) plural = arg.slice('--plural='.length);
+    else if (arg === '--dry-run') dryRun = true;
     else if (arg.startsWith('-')) fail(`unknown option ${arg}`);
     else if (name === undefined) name = arg;
     else fail(`unexpected argument ${arg}`);
   }
   if (name === undefined) usage(1);
-  return { name, plural };
+  return { name, plural, dryRun };
 }
 
 /** Simple English rules; `--plural` covers the rest. */
@@ -109,6 +135,12 @@ function validate(name, plural) {
     if (value.split('-').some((part) => !/^[a-z]/.test(part)))
       fail(`every word of the ${label} "${value}" must start with a letter`);
     if (RESERVED.has(value) || RESERVED.has(camel(value))) fail(`"${value}" is reserved; choose another ${label}`);
+  }
+  const imported = importedNames();
+  for (const identifier of [pascal(name), pascal(plural), camel(name), camel(plural)]) {
+    if (imported.has(identifier)) {
+      fail(`"${name}" would clash with ${identifier}, which the generated code uses; choose a more specific name`);
+    }
   }
   if (name === plural) fail(`the plural must differ from the name (module files use both); pass another --plural`);
 }
@@ -253,6 +285,11 @@ function main() {
   const names = deriveNames(args.name, plural);
   const clashes = conflicts(names);
   if (clashes.length > 0) fail(`"${args.name}" is taken: ${clashes.join('; ')}`);
+  if (args.dryRun) {
+    const files = FILES.map(([, target]) => `  + ${render(target, names)}`);
+    process.stdout.write(`Would create (dry run, nothing written):\n${files.join('\n')}\n`);
+    return;
+  }
   checkTools();
 
   const created = [];
