@@ -28,25 +28,35 @@ type UnaryInvoker<Req, Res> = (
   callback: (error: grpc.ServiceError | null, response: Res) => void,
 ) => grpc.ClientUnaryCall;
 
-type Unary<Req, Res> = (request: Req, metadata?: grpc.Metadata) => Promise<UnaryResult<Res>>;
+export type Unary<Req, Res> = (request: Req, metadata?: grpc.Metadata) => Promise<UnaryResult<Res>>;
 
-export interface UserServiceTestClient {
+/** What every test client has besides its unary methods. */
+export interface GrpcTestClient {
+  raw: grpc.Client;
+  close(): void;
+}
+
+export interface UserServiceTestClient extends GrpcTestClient {
   createUser: Unary<Partial<CreateUserRequest>, CreateUserResponse>;
   getUser: Unary<Partial<GetUserRequest>, GetUserResponse>;
   listUsers: Unary<Partial<ListUsersRequest>, ListUsersResponse>;
   updateUser: Unary<Partial<UpdateUserRequest>, UpdateUserResponse>;
   deleteUser: Unary<Partial<DeleteUserRequest>, DeleteUserResponse>;
-  raw: grpc.Client;
-  close(): void;
 }
 
-/** A real grpc-js client built from the same proto file the server loads. */
-export function createUserClient(address: string): UserServiceTestClient {
-  const definition = protoLoader.loadSync(join(PROTO_ROOT, 'user/v1/user.proto'), PROTO_LOADER_OPTIONS);
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    user: { v1: { UserService: grpc.ServiceClientConstructor } };
-  };
-  const client = new loaded.user.v1.UserService(address, grpc.credentials.createInsecure());
+/**
+ * A real grpc-js client built from the same proto file the server loads, with every unary method
+ * of `service` (e.g. `user.v1.UserService`, from `protoFile` under proto/) as a promise. Each
+ * feature's e2e spec builds its own typed client with this.
+ */
+export function createGrpcTestClient<T extends GrpcTestClient>(address: string, protoFile: string, service: string): T {
+  const definition = protoLoader.loadSync(join(PROTO_ROOT, protoFile), PROTO_LOADER_OPTIONS);
+  const Client = service
+    .split('.')
+    .reduce<unknown>((scope, name) => (scope as Record<string, unknown>)[name], grpc.loadPackageDefinition(definition));
+  if (typeof Client !== 'function') throw new Error(`${service} is not defined in ${protoFile}`);
+  const ServiceClient = Client as grpc.ServiceClientConstructor;
+  const client = new ServiceClient(address, grpc.credentials.createInsecure());
   const unary =
     <Req, Res>(method: string): Unary<Req, Res> =>
     (request, metadata = new grpc.Metadata()) =>
@@ -64,15 +74,16 @@ export function createUserClient(address: string): UserServiceTestClient {
           headers = received;
         });
       });
-  return {
-    createUser: unary('createUser'),
-    getUser: unary('getUser'),
-    listUsers: unary('listUsers'),
-    updateUser: unary('updateUser'),
-    deleteUser: unary('deleteUser'),
-    raw: client,
-    close: () => client.close(),
-  };
+  const methods = Object.values(ServiceClient.service)
+    .filter((method) => !method.requestStream && !method.responseStream)
+    // proto-loader names each method's camelCase form `originalName` (CreateUser -> createUser).
+    .map((method) => [method.originalName!, unary(method.originalName!)]);
+  return { ...Object.fromEntries(methods), raw: client, close: () => client.close() } as T;
+}
+
+/** user.v1.UserService, which every TestApp carries as `client`. */
+export function createUserClient(address: string): UserServiceTestClient {
+  return createGrpcTestClient<UserServiceTestClient>(address, 'user/v1/user.proto', 'user.v1.UserService');
 }
 
 /** Awaits a call that must fail and returns its gRPC error. */
