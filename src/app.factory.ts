@@ -18,6 +18,7 @@ import { HttpDrainer } from './core/lifecycle/http-drainer';
 import { Lifecycle } from './core/lifecycle/lifecycle';
 import { ReadinessService } from './core/lifecycle/readiness.service';
 import { GrpcLoggingInterceptor } from './core/logging/grpc-logging.interceptor';
+import { HttpAccessLog } from './core/logging/http-access-log';
 import { MetricsInterceptor } from './core/metrics/metrics.interceptor';
 import { DeadlineInterceptor } from './core/protection/deadline.interceptor';
 import { RateLimitInterceptor } from './core/protection/rate-limit.interceptor';
@@ -59,7 +60,7 @@ export async function createApp(): Promise<HybridApp> {
     { bufferLogs: true, abortOnError: false, bodyParser: usesNestBodyParser(adapterName) },
   );
   app.useLogger(app.get(Logger));
-  await configureHttpAdapter(app, adapterName, app.get<HttpConfig>(httpConfig.KEY));
+  configureHttpAdapter(app, adapterName, app.get<HttpConfig>(httpConfig.KEY), app.get(HttpAccessLog));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalGuards(app.get(AuthGuard));
