@@ -65,14 +65,14 @@ export async function createApp(): Promise<HybridApp> {
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalGuards(app.get(AuthGuard));
   // The request pipeline, in order: metrics, request id + access log, rate limit, deadline; one global
-  // interceptor for all three (see PipelineInterceptor for why).
+  // interceptor for all four (see PipelineInterceptor for why).
   app.useGlobalInterceptors(
-    new PipelineInterceptor([
+    new PipelineInterceptor(
       app.get(MetricsInterceptor),
       app.get(GrpcLoggingInterceptor),
       app.get(RateLimitInterceptor),
       app.get(DeadlineInterceptor),
-    ]),
+    ),
   );
   if (app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay) app.useGlobalInterceptors(new DebugDelayInterceptor());
   const config = app.get<GrpcConfig>(grpcConfig.KEY);
