@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { grpcConfig, GrpcConfig, httpConfig, HttpConfig, lifecycleConfig, LifecycleConfig } from './core/config/config';
 import { AuthGuard } from './core/auth/auth.guard';
+import { Authenticator } from './core/auth/authenticator';
 import { loadEnv } from './core/config/env.loader';
 import { ErrorsFilter } from './core/errors/errors.filter';
 import { configureHttpAdapter, createHttpAdapter, usesNestBodyParser } from './core/http/http-adapter';
@@ -63,7 +64,9 @@ export async function createApp(): Promise<HybridApp> {
   configureHttpAdapter(app, adapterName, app.get<HttpConfig>(httpConfig.KEY), app.get(HttpAccessLog));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
-  app.useGlobalGuards(app.get(AuthGuard));
+  // With AUTH_MODE=none the guard admits everything: not installing it spares every request Nest's
+  // guard pass (an execution context and an awaited promise).
+  if (app.get(Authenticator).enabled) app.useGlobalGuards(app.get(AuthGuard));
   // The request pipeline, in order: metrics, request id + access log, rate limit, deadline; one global
   // interceptor for all four (see PipelineInterceptor for why).
   app.useGlobalInterceptors(

@@ -6,7 +6,7 @@ import { LongRunning } from '../../core/protection/deadline.interceptor';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
-import { UserIdDto } from './dto/user-id.dto';
+import { ParseUserIdPipe } from './dto/user-id.dto';
 import { User } from './user.model';
 import { UsersService } from './users.service';
 
@@ -53,8 +53,8 @@ export class UsersHttpController {
   }
 
   @Get(':id')
-  async get(@Param() params: UserIdDto): Promise<UserJson> {
-    return toUserJson(await this.users.get(params.id));
+  async get(@Param('id', ParseUserIdPipe) id: string): Promise<UserJson> {
+    return toUserJson(await this.users.get(id));
   }
 
   @Get()
@@ -65,15 +65,15 @@ export class UsersHttpController {
 
   @Patch(':id')
   @Idempotent()
-  async update(@Param() params: UserIdDto, @Body() body: UpdateUserDto): Promise<UserJson> {
-    return toUserJson(await this.users.update(params.id, body));
+  async update(@Param('id', ParseUserIdPipe) id: string, @Body() body: UpdateUserDto): Promise<UserJson> {
+    return toUserJson(await this.users.update(id, body));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Idempotent()
-  async delete(@Param() params: UserIdDto): Promise<void> {
-    await this.users.delete(params.id);
+  async delete(@Param('id', ParseUserIdPipe) id: string): Promise<void> {
+    await this.users.delete(id);
   }
 }
 

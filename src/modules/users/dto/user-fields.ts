@@ -28,9 +28,15 @@ export const IsUserAge = () => applyDecorators(IsInt(), Min(0), Max(AGE_MAX));
 /** UUIDs are compared and cached in lower case, whatever case the caller used. */
 export const IsUserId = () =>
   applyDecorators(
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
-    IsUUID('all', { message: '$property must be a UUID' }),
+    Transform(({ value }: { value: unknown }) => normalizeUserId(value)),
+    IsUUID(USER_ID_VERSION, { message: '$property must be a UUID' }),
   );
+
+export const USER_ID_VERSION = 'all';
+
+export function normalizeUserId(value: unknown): unknown {
+  return typeof value === 'string' ? value.toLowerCase() : value;
+}
 
 /** Optional, but `null` is still a wrong type rather than "absent". */
 export const IsAbsentOr = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
