@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { Store, storage } from 'nestjs-pino/storage';
+import { storage } from 'nestjs-pino/storage';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { lazyLogStore } from './log-store';
 
 /**
  * HTTP request ids and access lines, for whichever adapter calls it (see http-adapter.ts). One
  * line per request when its response closes, with the fields pino-http wrote (`requestId`, `req`,
  * `res`, `durationMs`), at info / warn (4xx) / error (5xx). The rest of the request runs with a
- * nestjs-pino store whose `requestId` child logger is created only if something logs: most
- * requests log nothing but their access line, and a pino child per request was a measurable
- * share of the request's cost.
+ * nestjs-pino store whose `requestId` child logger is created only if something logs
+ * (lazyLogStore): a pino child per request was a measurable share of the request's cost.
  */
 @Injectable()
 export class HttpAccessLog {
@@ -29,21 +29,7 @@ export class HttpAccessLog {
 
   /** Runs `next` (the rest of the request) with the request's logger in nestjs-pino's store. */
   run(requestId: string, next: () => void): void {
-    storage.run(this.store(requestId), next);
-  }
-
-  private store(requestId: string): Store {
-    const root = this.root;
-    let logger: Logger | undefined;
-    return {
-      get logger(): Logger {
-        return (logger ??= root.child({ requestId }));
-      },
-      set logger(value: Logger) {
-        logger = value;
-      },
-      responseLogger: undefined,
-    };
+    storage.run(lazyLogStore(this.root, { requestId }), next);
   }
 
   private write(request: IncomingMessage, response: ServerResponse, requestId: string, durationMs: number): void {
