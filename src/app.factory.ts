@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { grpcConfig, GrpcConfig, httpConfig, HttpConfig, lifecycleConfig, LifecycleConfig } from './core/config/config';
 import { AuthGuard } from './core/auth/auth.guard';
+import { Authenticator } from './core/auth/authenticator';
 import { loadEnv } from './core/config/env.loader';
 import { ErrorsFilter } from './core/errors/errors.filter';
 import { configureHttpAdapter, createHttpAdapter, usesNestBodyParser } from './core/http/http-adapter';
@@ -19,6 +20,7 @@ import { HttpDrainer } from './core/lifecycle/http-drainer';
 import { Lifecycle } from './core/lifecycle/lifecycle';
 import { ReadinessService } from './core/lifecycle/readiness.service';
 import { GrpcLoggingInterceptor } from './core/logging/grpc-logging.interceptor';
+import { HttpAccessLog } from './core/logging/http-access-log';
 import { MetricsInterceptor } from './core/metrics/metrics.interceptor';
 import { DeadlineInterceptor } from './core/protection/deadline.interceptor';
 import { RateLimitInterceptor } from './core/protection/rate-limit.interceptor';
@@ -61,20 +63,22 @@ export async function createApp(): Promise<HybridApp> {
   );
   app.useLogger(app.get(Logger));
   const http = app.get<HttpConfig>(httpConfig.KEY);
-  await configureHttpAdapter(app, adapterName, http);
+  configureHttpAdapter(app, adapterName, http, app.get(HttpAccessLog));
   setupOpenApi(app, http.openapi);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());
-  app.useGlobalGuards(app.get(AuthGuard));
+  // With AUTH_MODE=none the guard admits everything: not installing it spares every request Nest's
+  // guard pass (an execution context and an awaited promise).
+  if (app.get(Authenticator).enabled) app.useGlobalGuards(app.get(AuthGuard));
   // The request pipeline, in order: metrics, request id + access log, rate limit, deadline; one global
-  // interceptor for all three (see PipelineInterceptor for why).
+  // interceptor for all four (see PipelineInterceptor for why).
   app.useGlobalInterceptors(
-    new PipelineInterceptor([
+    new PipelineInterceptor(
       app.get(MetricsInterceptor),
       app.get(GrpcLoggingInterceptor),
       app.get(RateLimitInterceptor),
       app.get(DeadlineInterceptor),
-    ]),
+    ),
   );
   if (app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay) app.useGlobalInterceptors(new DebugDelayInterceptor());
   const config = app.get<GrpcConfig>(grpcConfig.KEY);

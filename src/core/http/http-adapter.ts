@@ -3,8 +3,9 @@ import type { AbstractHttpAdapter } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from 'helmet';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpConfig } from '../config/config';
+import type { HttpAccessLog } from '../logging/http-access-log';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER } from '../logging/request-id';
 
 export type HttpAdapterName = 'express' | 'fastify';
@@ -22,12 +23,33 @@ export function createHttpAdapter(
   return new FastifyAdapter({
     // Fastify applies the body limit in its own JSON parser (413 when exceeded).
     bodyLimit: config.bodyLimitBytes,
-    // Fastify names requests before any middleware runs, and pino-http then reuses that id:
-    // make it the caller's x-request-id (when sane) or a UUID, as on Express.
+    // Fastify names requests before any hook runs: make it the caller's x-request-id (when sane)
+    // or a UUID, as on Express; the access log and the error bodies use it.
     requestIdHeader: false,
     genReqId: (request: { headers: IncomingHttpHeaders }) =>
       acceptOrCreateRequestId(request.headers[REQUEST_ID_HEADER]),
   });
+}
+
+/**
+ * helmet's default headers, worked out once: they depend on no request, and both helmet's
+ * middleware and @fastify/helmet (which rebuilt helmet's middleware for every request) cost far
+ * more per request than setting a fixed list.
+ */
+export function helmetHeaders(): [string, string][] {
+  const headers: [string, string][] = [];
+  const collector = {
+    setHeader: (name: string, value: unknown) => headers.push([name, String(value)]),
+    removeHeader: () => undefined,
+  };
+  let done = false;
+  helmet()({} as IncomingMessage, collector as unknown as ServerResponse, () => (done = true));
+  if (!done) throw new Error('helmet did not complete synchronously');
+  return headers;
+}
+
+function setHeaders(response: ServerResponse, headers: [string, string][]): void {
+  for (const [name, value] of headers) response.setHeader(name, value);
 }
 
 /** Whether Nest should register its default body parsers (Express gets ours, with our limit). */
@@ -35,27 +57,56 @@ export function usesNestBodyParser(name: HttpAdapterName): boolean {
   return name === 'fastify';
 }
 
-/** Security headers, body parsing and CORS, the same on both adapters. */
-export async function configureHttpAdapter(app: INestApplication, name: HttpAdapterName, config: HttpConfig) {
+/** Security headers, body parsing, CORS, request ids and access lines, the same on both adapters. */
+export function configureHttpAdapter(
+  app: INestApplication,
+  name: HttpAdapterName,
+  config: HttpConfig,
+  accessLog: HttpAccessLog,
+) {
+  const securityHeaders = helmetHeaders();
   if (name === 'fastify') {
     const fastify = app as NestFastifyApplication;
-    const { default: fastifyHelmet } = await import('@fastify/helmet');
-    await fastify.register(fastifyHelmet);
     fastify
       .getHttpAdapter()
       .getInstance()
       .addHook('onRequest', (request, reply, done) => {
+        setHeaders(reply.raw, securityHeaders);
         void reply.header(REQUEST_ID_HEADER, request.id);
         done();
       });
   } else {
     const express = app as NestExpressApplication;
     express.disable('x-powered-by');
-    express.use(helmet());
+    express.use((_request: IncomingMessage, response: ServerResponse, next: () => void) => {
+      setHeaders(response, securityHeaders);
+      next();
+    });
     // Bodies over the limit answer 413 problem+json (ErrorsFilter maps the parser's error).
     express.useBodyParser('json', { limit: config.bodyLimitBytes });
   }
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, maxAge: 600 });
+  }
+  // After CORS (a preflight it answers gets no access line) and, on Express, after the body
+  // parser (a body it rejects is logged by ErrorsFilter). The request's logger store is entered
+  // where the handler follows synchronously: Fastify's preHandler runs after the body is read.
+  if (name === 'fastify') {
+    const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
+    fastify.addHook('onRequest', (request, reply, done) => {
+      accessLog.track(request.raw, reply.raw, request.id);
+      done();
+    });
+    fastify.addHook('preHandler', (request, _reply, done) => accessLog.run(request.id, done));
+  } else {
+    (app as NestExpressApplication).use(
+      (request: IncomingMessage & { id?: string }, response: ServerResponse, next: () => void) => {
+        const requestId = acceptOrCreateRequestId(request.headers[REQUEST_ID_HEADER]);
+        request.id = requestId;
+        response.setHeader(REQUEST_ID_HEADER, requestId);
+        accessLog.track(request, response, requestId);
+        accessLog.run(requestId, next);
+      },
+    );
   }
 }

@@ -1,13 +1,14 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Metadata } from '@grpc/grpc-js';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { Store, storage } from 'nestjs-pino/storage';
-import { Observable } from 'rxjs';
+import { storage } from 'nestjs-pino/storage';
 import { resolveError } from '../errors/resolve-error';
 import { flushResponseHeaders, setResponseHeader } from '../grpc/response-headers';
+import type { StepOutcome } from '../http/pipeline.interceptor';
+import { lazyLogStore } from './log-store';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER } from './request-id';
 
-/** The part of a grpc-js server call this interceptor touches. */
+/** The part of a grpc-js server call this step touches. */
 interface GrpcCall {
   sendMetadata(metadata: Metadata): void;
   getPeer?(): string;
@@ -15,48 +16,42 @@ interface GrpcCall {
 }
 
 /**
- * pino-http never sees RPCs, so gRPC gets its request id and access log here: the id is taken
- * from `x-request-id` metadata or generated, echoed in the response headers, and bound to every
- * log line the handler writes (same AsyncLocalStorage nestjs-pino uses for HTTP).
+ * The gRPC request id and access line (HTTP's are HttpAccessLog's), a step of PipelineInterceptor:
+ * the id is taken from `x-request-id` metadata or generated, echoed in the response headers, and
+ * bound to every log line the handler writes (same AsyncLocalStorage nestjs-pino uses for HTTP,
+ * child logger created only if the handler logs); the access line carries the same bindings.
  */
 @Injectable()
-export class GrpcLoggingInterceptor implements NestInterceptor {
+export class GrpcLoggingInterceptor {
   constructor(@InjectPinoLogger('gRPC') private readonly pino: PinoLogger) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'rpc') return next.handle();
+  /** Undefined for HTTP (its id and access line are HttpAccessLog's). */
+  start(context: ExecutionContext): (StepOutcome & { run(work: () => void): void }) | undefined {
+    if (context.getType() !== 'rpc') return undefined;
     const metadata = context.getArgByIndex<Metadata | undefined>(1);
     const call = context.getArgByIndex<GrpcCall | undefined>(2);
     const requestId = acceptOrCreateRequestId(metadata?.get(REQUEST_ID_HEADER));
     const method = call?.getPath?.() ?? `${context.getClass().name}.${context.getHandler().name}`;
-    const logger = this.pino.logger.child({ requestId, grpc: { method, peer: call?.getPeer?.() } });
+    const root = this.pino.logger;
+    const bindings = { requestId, grpc: { method, peer: call?.getPeer?.() } };
     if (call) setResponseHeader(call, REQUEST_ID_HEADER, requestId);
     const flush = () => call && flushResponseHeaders(call);
-    const started = process.hrtime.bigint();
-    const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
-
-    return new Observable((subscriber) =>
-      storage.run(new Store(logger), () =>
-        next.handle().subscribe({
-          next: (value) => {
-            flush();
-            subscriber.next(value);
-          },
-          error: (error: unknown) => {
-            flush();
-            const resolved = resolveError(error);
-            const line = { grpcCode: resolved.grpcStatus, code: resolved.code, durationMs: elapsedMs() };
-            if (resolved.unexpected) logger.error(line, `${method} ${resolved.code}`);
-            else logger.warn(line, `${method} ${resolved.code}`);
-            subscriber.error(error);
-          },
-          complete: () => {
-            flush();
-            logger.info({ grpcCode: 0, code: 'OK', durationMs: elapsedMs() }, `${method} OK`);
-            subscriber.complete();
-          },
-        }),
-      ),
-    );
+    const started = performance.now();
+    const elapsedMs = () => performance.now() - started;
+    return {
+      run: (work) => storage.run(lazyLogStore(root, bindings), work),
+      next: flush,
+      done: (error?: unknown) => {
+        flush();
+        if (error === undefined) {
+          root.info({ ...bindings, grpcCode: 0, code: 'OK', durationMs: elapsedMs() }, `${method} OK`);
+          return;
+        }
+        const resolved = resolveError(error);
+        const line = { ...bindings, grpcCode: resolved.grpcStatus, code: resolved.code, durationMs: elapsedMs() };
+        if (resolved.unexpected) root.error(line, `${method} ${resolved.code}`);
+        else root.warn(line, `${method} ${resolved.code}`);
+      },
+    };
   }
 }

@@ -3,11 +3,10 @@ import { PinoLogger } from 'nestjs-pino';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
 import { ConfigType } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { logConfig } from '../config/config';
 import { traceFields } from '../telemetry/trace-fields';
 import { GrpcLoggingInterceptor } from './grpc-logging.interceptor';
-import { acceptOrCreateRequestId, REQUEST_ID_HEADER } from './request-id';
+import { HttpAccessLog } from './http-access-log';
 
 /** Paths whose values never reach a log line. */
 export const REDACTED_PATHS = [
@@ -24,6 +23,10 @@ export const REDACTED_PATHS = [
     LoggerModule.forRootAsync({
       inject: [logConfig.KEY],
       useFactory: (config: ConfigType<typeof logConfig>) => ({
+        // The root logger only: request ids and access lines are HttpAccessLog's, wired into both
+        // adapters by http-adapter.ts, so nestjs-pino registers no middleware.
+        useExisting: true,
+        forRoutes: [],
         pinoHttp: {
           level: config.level,
           transport: config.pretty
@@ -32,21 +35,6 @@ export const REDACTED_PATHS = [
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           // trace_id / span_id on every line of a traced request (OpenTelemetry, see tracing.ts).
           mixin: traceFields,
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const id = acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]);
-            res.setHeader(REQUEST_ID_HEADER, id);
-            return id;
-          },
-          // Every line of a request, access line included, carries its id as `requestId`.
-          quietReqLogger: true,
-          customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
-          customLogLevel: (_req, res, err) =>
-            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-          customSuccessMessage: (req, res, responseTime) =>
-            `${req.method} ${req.url} ${res.statusCode} ${Math.round(responseTime)}ms`,
-          customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
-          // pino-http invents an Error for every 5xx; the real one is logged by ErrorsFilter.
-          customErrorObject: (_req, _res, _error, line: Record<string, unknown>) => ({ ...line, err: undefined }),
           serializers: {
             req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({
               method: req.method,
@@ -59,8 +47,8 @@ export const REDACTED_PATHS = [
       }),
     }),
   ],
-  providers: [GrpcLoggingInterceptor],
-  exports: [GrpcLoggingInterceptor],
+  providers: [GrpcLoggingInterceptor, HttpAccessLog],
+  exports: [GrpcLoggingInterceptor, HttpAccessLog],
 })
 export class LoggingModule {
   constructor(teardown: TeardownRegistry, logger: PinoLogger) {

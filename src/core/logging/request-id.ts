@@ -12,10 +12,9 @@ export function acceptOrCreateRequestId(candidate: unknown): string {
 }
 
 /**
- * The id pino-http assigned to an HTTP request. pino-http works on the Node request, which
- * Fastify wraps (`request.raw`); Fastify's own `request.id` is a different counter.
+ * The id an HTTP request was given: Fastify's `request.id` (genReqId, see http-adapter.ts) or the
+ * one the Express access-log middleware set; undefined for a request rejected before it.
  */
-export function requestIdOf(request: { id?: unknown; raw?: { id?: unknown } }): string | undefined {
-  const id = request.raw ? request.raw.id : request.id;
-  return typeof id === 'string' ? id : undefined;
+export function requestIdOf(request: { id?: unknown }): string | undefined {
+  return typeof request.id === 'string' ? request.id : undefined;
 }

@@ -1,14 +1,13 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
-import { from, Observable, switchMap } from 'rxjs';
 import { protectionConfig } from '../config/config';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
 import { HttpReply, setReplyHeader } from '../http/reply';
 import { MetricsService } from '../metrics/metrics.service';
 import { clientIdentity } from './client-identity';
-import { TokenBucketStore } from './token-bucket';
+import { BucketLimits, TakeResult, TokenBucketStore } from './token-bucket';
 
 const SKIP = 'rateLimit:skip';
 
@@ -20,11 +19,13 @@ export const SkipRateLimit = () => SetMetadata(SKIP, true);
  * `RATE_LIMIT_PER_SECOND`. Over the limit: 429 with Retry-After / RESOURCE_EXHAUSTED with
  * RetryInfo. HTTP answers carry RateLimit-Limit/-Remaining/-Reset. A store that cannot answer
  * lets the request through (fail open): the limiter protects the service, it must never break it.
- * An interceptor placed after the access log (not a guard, which runs before every interceptor),
- * so a rejected call is logged like any other (DESIGN.md request pipeline).
+ * A step of PipelineInterceptor placed after the access log (not a guard, which runs before every
+ * interceptor), so a rejected call is logged like any other (DESIGN.md request pipeline).
  */
 @Injectable()
-export class RateLimitInterceptor implements NestInterceptor {
+export class RateLimitInterceptor {
+  private readonly skipped = new WeakMap<object, WeakMap<object, boolean>>();
+
   constructor(
     private readonly store: TokenBucketStore,
     private readonly reflector: Reflector,
@@ -32,27 +33,45 @@ export class RateLimitInterceptor implements NestInterceptor {
     @Inject(protectionConfig.KEY) private readonly config: ConfigType<typeof protectionConfig>,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return from(this.admit(context)).pipe(switchMap(() => next.handle()));
+  /**
+   * Takes a token for the caller: returns when admitted (a promise when the store is remote),
+   * throws (or rejects) RESOURCE_EXHAUSTED when not.
+   */
+  admit(context: ExecutionContext): Promise<void> | void {
+    const { rateLimit } = this.config;
+    if (!rateLimit.enabled || this.skips(context)) return;
+    const limits = { burst: rateLimit.burst, perSecond: rateLimit.perSecond };
+    const taken = this.store.take(clientIdentity(context, this.config.trustProxyHops), limits);
+    if (taken instanceof Promise) return taken.then((result) => this.apply(context, limits, result));
+    this.apply(context, limits, taken);
   }
 
-  private async admit(context: ExecutionContext): Promise<boolean> {
-    const { rateLimit } = this.config;
-    if (!rateLimit.enabled) return true;
-    if (this.reflector.getAllAndOverride<boolean>(SKIP, [context.getHandler(), context.getClass()])) return true;
-    const limits = { burst: rateLimit.burst, perSecond: rateLimit.perSecond };
-    const taken = await this.store.take(clientIdentity(context, this.config.trustProxyHops), limits);
-    if (!taken) return true;
+  private apply(context: ExecutionContext, limits: BucketLimits, taken: TakeResult | undefined): void {
+    if (!taken) return;
     if (context.getType() === 'http') {
       const reply = context.switchToHttp().getResponse<HttpReply>();
       setReplyHeader(reply, 'ratelimit-limit', String(limits.burst));
       setReplyHeader(reply, 'ratelimit-remaining', String(taken.remaining));
       setReplyHeader(reply, 'ratelimit-reset', String(taken.resetSeconds));
     }
-    if (taken.allowed) return true;
+    if (taken.allowed) return;
     this.metrics.rateLimited.inc({ transport: context.getType() === 'rpc' ? 'grpc' : 'http' });
     throw new AppError(ErrorCode.RESOURCE_EXHAUSTED, 'Rate limit exceeded; retry later', {
       retryAfterSeconds: taken.retryAfterSeconds,
     });
+  }
+
+  /** @SkipRateLimit() on the handler or its controller, looked up once per handler. */
+  private skips(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.skipped.get(controller);
+    if (!byHandler) this.skipped.set(controller, (byHandler = new WeakMap()));
+    let skip = byHandler.get(handler);
+    if (skip === undefined) {
+      skip = this.reflector.getAllAndOverride<boolean>(SKIP, [handler, controller]) === true;
+      byHandler.set(handler, skip);
+    }
+    return skip;
   }
 }

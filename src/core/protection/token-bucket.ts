@@ -21,8 +21,11 @@ export interface TakeResult {
 
 /** Token buckets keyed by client; in process, or in Redis so replicas share one limit. */
 export abstract class TokenBucketStore {
-  /** Takes one token; undefined when the store cannot answer (the caller fails open). */
-  abstract take(key: string, limits: BucketLimits): Promise<TakeResult | undefined>;
+  /**
+   * Takes one token; undefined when the store cannot answer (the caller fails open). An
+   * in-process store answers at once, without a promise.
+   */
+  abstract take(key: string, limits: BucketLimits): TakeResult | undefined | Promise<TakeResult | undefined>;
   abstract close(): Promise<void>;
 }
 
@@ -38,14 +41,14 @@ export function result(tokensLeft: number, allowed: boolean, limits: BucketLimit
 export class MemoryTokenBucketStore extends TokenBucketStore {
   private readonly buckets = new LRUCache<string, { tokens: number; at: number }>({ max: 100_000 });
 
-  take(key: string, limits: BucketLimits): Promise<TakeResult> {
+  take(key: string, limits: BucketLimits): TakeResult {
     const now = performance.now();
     const bucket = this.buckets.get(key) ?? { tokens: limits.burst, at: now };
     const tokens = Math.min(limits.burst, bucket.tokens + ((now - bucket.at) / 1000) * limits.perSecond);
     const allowed = tokens >= 1;
     const left = allowed ? tokens - 1 : tokens;
     this.buckets.set(key, { tokens: left, at: now });
-    return Promise.resolve(result(left, allowed, limits));
+    return result(left, allowed, limits);
   }
 
   close(): Promise<void> {

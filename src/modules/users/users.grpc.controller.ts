@@ -22,7 +22,9 @@ import { CreateUserDto } from './dto/create-user.dto';
 import { ExportUsersRequestDto } from './dto/export-users.dto';
 import { ListUsersRequestDto } from './dto/list-users.dto';
 import { UpdateUserRequestDto } from './dto/update-user.dto';
-import { UserIdDto } from './dto/user-id.dto';
+import { UserIdMessagePipe } from './dto/user-id.dto';
+// Interfaces, so the global ValidationPipe leaves them to UserIdMessagePipe.
+import type { DeleteUserRequest, GetUserRequest } from '../../generated/user/v1/user';
 import { User } from './user.model';
 import { UsersService } from './users.service';
 
@@ -37,7 +39,7 @@ export class UsersGrpcController implements UserServiceController {
     return { user: toUserMessage(await this.users.create(request)) };
   }
 
-  async getUser(@Payload() request: UserIdDto): Promise<GetUserResponse> {
+  async getUser(@Payload(UserIdMessagePipe) request: GetUserRequest): Promise<GetUserResponse> {
     return { user: toUserMessage(await this.users.get(request.id)) };
   }
 
@@ -53,7 +55,7 @@ export class UsersGrpcController implements UserServiceController {
   }
 
   @Idempotent()
-  async deleteUser(@Payload() request: UserIdDto): Promise<DeleteUserResponse> {
+  async deleteUser(@Payload(UserIdMessagePipe) request: DeleteUserRequest): Promise<DeleteUserResponse> {
     await this.users.delete(request.id);
     return {};
   }

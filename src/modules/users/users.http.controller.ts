@@ -4,6 +4,7 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
@@ -16,10 +17,14 @@ import { LongRunning } from '../../core/protection/deadline.interceptor';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
-import { UserIdDto } from './dto/user-id.dto';
+import { ParseUserIdPipe } from './dto/user-id.dto';
 import { UserListResponse, UserResponse } from './dto/user.response';
 import { User } from './user.model';
 import { UsersService } from './users.service';
+
+/** `:id` in the OpenAPI document (ParseUserIdPipe checks it). */
+const ApiUserId = () =>
+  ApiParam({ name: 'id', type: String, format: 'uuid', example: '0190a1f2-7c3e-7d4a-9b1c-2e3f4a5b6c7d' });
 
 @ApiTags('users')
 @ApiCommonProblems()
@@ -66,8 +71,9 @@ export class UsersHttpController {
   @ApiOperation({ summary: 'Get a user' })
   @ApiOkResponse({ type: UserResponse })
   @ApiProblems(ErrorCode.INVALID_ARGUMENT, ErrorCode.NOT_FOUND)
-  async get(@Param() params: UserIdDto): Promise<UserResponse> {
-    return toUserJson(await this.users.get(params.id));
+  @ApiUserId()
+  async get(@Param('id', ParseUserIdPipe) id: string): Promise<UserResponse> {
+    return toUserJson(await this.users.get(id));
   }
 
   @Get()
@@ -84,8 +90,9 @@ export class UsersHttpController {
   @ApiOperation({ summary: 'Change some fields of a user' })
   @ApiOkResponse({ type: UserResponse })
   @ApiProblems(ErrorCode.INVALID_ARGUMENT, ErrorCode.NOT_FOUND, ErrorCode.ALREADY_EXISTS, ErrorCode.PAYLOAD_TOO_LARGE)
-  async update(@Param() params: UserIdDto, @Body() body: UpdateUserDto): Promise<UserResponse> {
-    return toUserJson(await this.users.update(params.id, body));
+  @ApiUserId()
+  async update(@Param('id', ParseUserIdPipe) id: string, @Body() body: UpdateUserDto): Promise<UserResponse> {
+    return toUserJson(await this.users.update(id, body));
   }
 
   @Delete(':id')
@@ -94,8 +101,9 @@ export class UsersHttpController {
   @ApiOperation({ summary: 'Delete a user' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(ErrorCode.INVALID_ARGUMENT, ErrorCode.NOT_FOUND)
-  async delete(@Param() params: UserIdDto): Promise<void> {
-    await this.users.delete(params.id);
+  @ApiUserId()
+  async delete(@Param('id', ParseUserIdPipe) id: string): Promise<void> {
+    await this.users.delete(id);
   }
 }
 

@@ -41,9 +41,15 @@ export const IsUserAge = () =>
 export const IsUserId = () =>
   applyDecorators(
     ApiProperty({ type: String, format: 'uuid', example: '0190a1f2-7c3e-7d4a-9b1c-2e3f4a5b6c7d' }),
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value)),
-    IsUUID('all', { message: '$property must be a UUID' }),
+    Transform(({ value }: { value: unknown }) => normalizeUserId(value)),
+    IsUUID(USER_ID_VERSION, { message: '$property must be a UUID' }),
   );
+
+export const USER_ID_VERSION = 'all';
+
+export function normalizeUserId(value: unknown): unknown {
+  return typeof value === 'string' ? value.toLowerCase() : value;
+}
 
 /** Optional, but `null` is still a wrong type rather than "absent". */
 export const IsAbsentOr = () =>
