@@ -21,6 +21,7 @@ import { Lifecycle } from './core/lifecycle/lifecycle';
 import { ReadinessService } from './core/lifecycle/readiness.service';
 import { GrpcLoggingInterceptor } from './core/logging/grpc-logging.interceptor';
 import { HttpAccessLog } from './core/logging/http-access-log';
+import { HttpMetrics } from './core/metrics/http-metrics';
 import { MetricsInterceptor } from './core/metrics/metrics.interceptor';
 import { DeadlineInterceptor } from './core/protection/deadline.interceptor';
 import { RateLimitInterceptor } from './core/protection/rate-limit.interceptor';
@@ -63,7 +64,7 @@ export async function createApp(): Promise<HybridApp> {
   );
   app.useLogger(app.get(Logger));
   const http = app.get<HttpConfig>(httpConfig.KEY);
-  configureHttpAdapter(app, adapterName, http, app.get(HttpAccessLog));
+  configureHttpAdapter(app, adapterName, http, app.get(HttpAccessLog), app.get(HttpMetrics));
   setupOpenApi(app, http.openapi);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorsFilter());

@@ -55,6 +55,35 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('requests Nest never hands to a handler', () => {
+  it('are counted too: refused by auth, unknown routes, bodies the parser rejects', async () => {
+    const t = await startTestApp({ AUTH_MODE: 'api-key', AUTH_API_KEYS: 'metrics-key' });
+    try {
+      await request(t.httpUrl).get('/users').expect(401);
+      await request(t.httpUrl).get('/no/such/path/123').expect(404);
+      await request(t.httpUrl)
+        .post('/users')
+        .set('authorization', 'Bearer metrics-key')
+        .set('content-type', 'application/json')
+        .send('{"name": ')
+        .expect(400);
+      const text = (await request(t.httpUrl).get('/metrics').expect(200)).text;
+      expect(text).toMatch(/http_server_request_duration_seconds_count\{method="GET",route="\/users",status="401"\} 1/);
+      // No raw path ever becomes a label: what no route matched is counted as one series.
+      expect(text).toMatch(
+        /http_server_request_duration_seconds_count\{method="GET",route="\(unmatched\)",status="404"\} 1/,
+      );
+      expect(text).not.toContain('/no/such/path');
+      // Express rejects the body before routing, Fastify after: the route is known only on Fastify.
+      expect(text).toMatch(
+        /http_server_request_duration_seconds_count\{method="POST",route="(\/users|\(unmatched\))",status="400"\} 1/,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('statuses a handler sets itself', () => {
   it('are what the request duration is labelled with (/readyz 503 while shutting down)', async () => {
     const t = await startTestApp();

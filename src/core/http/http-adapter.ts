@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpConfig } from '../config/config';
 import type { HttpAccessLog } from '../logging/http-access-log';
+import type { HttpMetrics } from '../metrics/http-metrics';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER } from '../logging/request-id';
 
 export type HttpAdapterName = 'express' | 'fastify';
@@ -63,14 +64,18 @@ export function configureHttpAdapter(
   name: HttpAdapterName,
   config: HttpConfig,
   accessLog: HttpAccessLog,
+  metrics: HttpMetrics,
 ) {
   const securityHeaders = helmetHeaders();
+  // Metrics first, so every response is counted, whatever answers it; the route template is read
+  // when the response closes, from the route the framework matched.
   if (name === 'fastify') {
     const fastify = app as NestFastifyApplication;
     fastify
       .getHttpAdapter()
       .getInstance()
       .addHook('onRequest', (request, reply, done) => {
+        metrics.track(request.method, reply.raw, () => request.routeOptions.url);
         setHeaders(reply.raw, securityHeaders);
         void reply.header(REQUEST_ID_HEADER, request.id);
         done();
@@ -78,6 +83,18 @@ export function configureHttpAdapter(
   } else {
     const express = app as NestExpressApplication;
     express.disable('x-powered-by');
+    express.use(
+      (
+        request: IncomingMessage & { route?: { path: string }; baseUrl?: string },
+        response: ServerResponse,
+        next: () => void,
+      ) => {
+        metrics.track(request.method, response, () =>
+          request.route ? `${request.baseUrl ?? ''}${request.route.path}` : undefined,
+        );
+        next();
+      },
+    );
     express.use((_request: IncomingMessage, response: ServerResponse, next: () => void) => {
       setHeaders(response, securityHeaders);
       next();

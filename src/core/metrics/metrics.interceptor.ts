@@ -1,5 +1,5 @@
-import { ExecutionContext, HttpStatus, Injectable, RequestMethod } from '@nestjs/common';
-import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { trace } from '@opentelemetry/api';
 import { resolveError } from '../errors/resolve-error';
@@ -7,14 +7,16 @@ import { serverStreamCalls } from '../grpc/grpc.server';
 import type { StepOutcome } from '../http/pipeline.interceptor';
 import { grpcCodeName, MetricsService } from './metrics.service';
 
+const NOTHING: StepOutcome = { done: () => undefined };
+
 /**
- * Request metrics for both transports, the outermost step of the request pipeline
- * (PipelineInterceptor). The HTTP route label is the template (`/users/:id`) read from Nest's own
- * route metadata, so it is the same under Express and Fastify and never a raw path.
+ * gRPC call metrics (the go-grpc-prometheus set), the outermost step of the request pipeline
+ * (PipelineInterceptor). HTTP requests are measured at the adapter edge instead (HttpMetrics), so
+ * that those Nest never hands to a handler are counted too.
  */
 @Injectable()
 export class MetricsInterceptor {
-  private readonly routes = new WeakMap<object, { route: string; okStatus: number }>();
+  private readonly routes = new WeakMap<object, string>();
 
   constructor(
     private readonly metrics: MetricsService,
@@ -22,9 +24,8 @@ export class MetricsInterceptor {
   ) {}
 
   start(context: ExecutionContext): StepOutcome {
-    const started = performance.now();
-    const seconds = () => (performance.now() - started) / 1e3;
     if (context.getType() === 'rpc') {
+      const started = performance.now();
       const call = context.getArgByIndex<{ getPath?(): string } | undefined>(2);
       const [, service = 'unknown', method = context.getHandler().name] = (call?.getPath?.() ?? '').split('/');
       const labels = {
@@ -41,46 +42,33 @@ export class MetricsInterceptor {
             ...labels,
             grpc_code: grpcCodeName(error === undefined ? 0 : resolveError(error).grpcStatus),
           });
-          this.metrics.grpcDuration.observe(labels, seconds());
+          this.metrics.grpcDuration.observe(labels, (performance.now() - started) / 1e3);
         },
       };
     }
-    const { route, okStatus } = this.routeOf(context);
-    const method = context.switchToHttp().getRequest<{ method: string }>().method;
-    // When tracing, the HTTP server span is named by the route template too (OpenTelemetry semconv).
-    trace.getActiveSpan()?.setAttribute('http.route', route).updateName(`${method} ${route}`);
-    this.metrics.httpInFlight.inc();
-    // A handler may set its own status (`/readyz` answers 503 that way); otherwise the route's.
-    const response = context.switchToHttp().getResponse<{ statusCode?: number }>();
-    return {
-      done: (error?: unknown) => {
-        this.metrics.httpInFlight.dec();
-        const status =
-          error !== undefined
-            ? resolveError(error).httpStatus
-            : response.statusCode !== undefined && response.statusCode !== 200
-              ? response.statusCode
-              : okStatus;
-        this.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds());
-      },
-    };
+    // HTTP metrics are taken at the adapter edge (HttpMetrics). When tracing, the HTTP server span
+    // is named by the route template here, where Nest knows it (OpenTelemetry semconv).
+    const span = trace.getActiveSpan();
+    if (span) {
+      const route = this.routeOf(context);
+      span
+        .setAttribute('http.route', route)
+        .updateName(`${context.switchToHttp().getRequest<{ method: string }>().method} ${route}`);
+    }
+    return NOTHING;
   }
 
-  private routeOf(context: ExecutionContext): { route: string; okStatus: number } {
+  private routeOf(context: ExecutionContext): string {
     const handler = context.getHandler();
     let found = this.routes.get(handler);
-    if (!found) {
+    if (found === undefined) {
       const base = String(this.reflector.get<string>(PATH_METADATA, context.getClass()) ?? '');
       const path = String(this.reflector.get<string>(PATH_METADATA, handler) ?? '');
       const route = `/${[base, path]
         .map((part) => part.replace(/^\/+|\/+$/g, ''))
         .filter(Boolean)
         .join('/')}`;
-      const requestMethod = this.reflector.get<RequestMethod>(METHOD_METADATA, handler);
-      const okStatus =
-        this.reflector.get<number>(HTTP_CODE_METADATA, handler) ??
-        (requestMethod === RequestMethod.POST ? HttpStatus.CREATED : HttpStatus.OK);
-      found = { route, okStatus };
+      found = route;
       this.routes.set(handler, found);
     }
     return found;

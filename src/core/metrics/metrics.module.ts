@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { HttpMetrics } from './http-metrics';
 import { MetricsController } from './metrics.controller';
 import { MetricsInterceptor } from './metrics.interceptor';
 import { MetricsEndpoint, MetricsServer } from './metrics.server';
@@ -7,7 +8,7 @@ import { MetricsService } from './metrics.service';
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsService, MetricsInterceptor, MetricsEndpoint, MetricsServer],
-  exports: [MetricsService, MetricsInterceptor],
+  providers: [MetricsService, MetricsInterceptor, MetricsEndpoint, MetricsServer, HttpMetrics],
+  exports: [MetricsService, MetricsInterceptor, HttpMetrics],
 })
 export class MetricsModule {}
