@@ -15,8 +15,8 @@ const LONG_RUNNING = 'deadline:long-running';
 export const LongRunning = () => SetMetadata(LONG_RUNNING, true);
 
 /**
- * A step of PipelineInterceptor (which keeps the timer). Every request has a deadline: the caller's gRPC deadline when it set one (capped by
- * REQUEST_TIMEOUT_MS), REQUEST_TIMEOUT_MS for HTTP. Past it the caller gets 504 /
+ * A step of PipelineInterceptor (which keeps the timer). Every request has a deadline: the
+ * caller's gRPC deadline when it set one (capped by REQUEST_TIMEOUT_MS), REQUEST_TIMEOUT_MS for HTTP. Past it the caller gets 504 /
  * DEADLINE_EXCEEDED, and the database query under way is cancelled by Postgres itself
  * (statement_timeout set from the time left, see DatabaseBreaker).
  */
