@@ -45,13 +45,16 @@ describe('ExportUsers', () => {
   });
 
   it('is not cut by REQUEST_TIMEOUT_MS: a stream lasts as long as its reader reads', async () => {
-    const short = await startTestApp({ REQUEST_TIMEOUT_MS: '200' });
+    // Short enough to matter, long enough that seeding on a busy machine never hits it.
+    const timeoutMs = 1500;
+    const short = await startTestApp({ REQUEST_TIMEOUT_MS: String(timeoutMs) });
     try {
       for (let i = 0; i < 300; i++)
         await short.client.createUser({ name: `T${i}`, email: `t${i}@example.com`, age: 1 });
       const stream = exportUsers(short.grpcAddress, '', { pauseAfter: 1 });
       await stream.started;
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      // The reader stalls for twice the request timeout; the stream must still complete.
+      await new Promise((resolve) => setTimeout(resolve, 2 * timeoutMs));
       stream.resume();
       const result = await stream.done;
       expect(result.code).toBe(0);
