@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '../dist/core/grpc/proto.js';
 import { freePort } from './free-port.mjs';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -26,12 +27,7 @@ const { values: args } = parseArgs({
 const ROOT = join(import.meta.dirname, '..');
 const LATENCY = String(args.latency);
 
-const definition = protoLoader.loadSync(join(ROOT, 'proto/user/v1/user.proto'), {
-  keepCase: false,
-  longs: Number,
-  defaults: true,
-  includeDirs: [join(ROOT, 'proto')],
-});
+const definition = protoLoader.loadSync(join(PROTO_ROOT, 'user/v1/user.proto'), PROTO_LOADER_OPTIONS);
 const { UserService } = grpc.loadPackageDefinition(definition).user.v1;
 
 // A connect that is refused, or reset before the server accepted it (a connection still in the

@@ -3,17 +3,10 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
+import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '../../dist/core/grpc/proto.js';
 import { portArg, USER_ID, USER_MESSAGE } from './user.mjs';
 
-const PROTO_ROOT = join(import.meta.dirname, '../../proto');
-const definition = protoLoader.loadSync(join(PROTO_ROOT, 'user/v1/user.proto'), {
-  keepCase: false,
-  longs: Number,
-  enums: String,
-  defaults: true,
-  oneofs: false,
-  includeDirs: [PROTO_ROOT],
-});
+const definition = protoLoader.loadSync(join(PROTO_ROOT, 'user/v1/user.proto'), PROTO_LOADER_OPTIONS);
 const { UserService } = grpc.loadPackageDefinition(definition).user.v1;
 const users = new Map([[USER_ID, USER_MESSAGE]]);
 

@@ -6,14 +6,13 @@ import 'reflect-metadata';
 import common from '@nestjs/common';
 import core from '@nestjs/core';
 import microservices from '@nestjs/microservices';
-import { join } from 'node:path';
+import { PROTO_LOADER_OPTIONS } from '../../dist/core/grpc/proto.js';
 import { portArg, USER_ID, USER_JSON, USER_MESSAGE } from './user.mjs';
 
 const { Controller, Get, Module, NotFoundException, Param } = common;
 const { NestFactory } = core;
 const { GrpcMethod, RpcException, Transport } = microservices;
 
-const PROTO_ROOT = join(import.meta.dirname, '../../proto');
 const users = new Map([[USER_ID, { json: USER_JSON, message: USER_MESSAGE }]]);
 
 class UsersController {
@@ -57,7 +56,7 @@ app.connectMicroservice({
     url: `127.0.0.1:${portArg('grpc')}`,
     package: 'user.v1',
     protoPath: 'user/v1/user.proto',
-    loader: { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: false, includeDirs: [PROTO_ROOT] },
+    loader: PROTO_LOADER_OPTIONS,
   },
 });
 await app.startAllMicroservices();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createUserClient, grpcError } from '../support/grpc-client';
-import { freePort } from '../support/infra';
+import { loopbackPorts } from '../support/infra';
 import { isReadyLine, spawnService, stopService } from '../support/service-process';
 
 /** These run the built service as `npm start` does, with real processes, ports and signals. */
@@ -20,15 +20,6 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function ports() {
-  return {
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(await freePort()),
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: String(await freePort()),
-  };
-}
-
 async function occupy(port: number): Promise<Server> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -38,7 +29,7 @@ async function occupy(port: number): Promise<Server> {
 describe('configuration', () => {
   it('exits 1 listing every bad key', async () => {
     const service = spawnService({
-      ...(await ports()),
+      ...(await loopbackPorts()),
       HTTP_PORT: 'eighty',
       DATABASE_URL: 'mysql://localhost/db',
       LOG_LEVEL: 'chatty',
@@ -54,7 +45,7 @@ describe('configuration', () => {
 
 describe('both servers or none', () => {
   it('exits 1 naming the gRPC port when it is taken, without serving HTTP', async () => {
-    const env = await ports();
+    const env = await loopbackPorts();
     const blocker = await occupy(Number(env.GRPC_PORT));
     try {
       const service = spawnService({ ...env, PGLITE_DATA_DIR: tempDir() });
@@ -68,7 +59,7 @@ describe('both servers or none', () => {
   });
 
   it('exits 1 naming the HTTP port when it is taken, and releases the gRPC port', async () => {
-    const env = await ports();
+    const env = await loopbackPorts();
     const blocker = await occupy(Number(env.HTTP_PORT));
     try {
       const service = spawnService({ ...env, PGLITE_DATA_DIR: tempDir() });
@@ -85,7 +76,7 @@ describe('both servers or none', () => {
 
 describe('a running service', () => {
   it('logs one access line per HTTP request and gRPC call, with request ids and secrets redacted', async () => {
-    const env = await ports();
+    const env = await loopbackPorts();
     const service = spawnService({ ...env, PGLITE_DATA_DIR: tempDir() });
     try {
       await service.waitForLog(isReadyLine);
@@ -134,7 +125,7 @@ describe('a running service', () => {
 
   it('exits by itself on SIGTERM and keeps embedded data across restarts', async () => {
     const dataDir = tempDir();
-    const env = { ...(await ports()), PGLITE_DATA_DIR: dataDir };
+    const env = { ...(await loopbackPorts()), PGLITE_DATA_DIR: dataDir };
     const first = spawnService(env);
     await first.waitForLog(isReadyLine);
     const base = `http://127.0.0.1:${env.HTTP_PORT}`;

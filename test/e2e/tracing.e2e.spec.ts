@@ -5,8 +5,8 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createUserClient } from '../support/grpc-client';
 import { httpRequest } from '../support/http';
-import { createTestDatabase, deleteRedisPrefix, freePort, REDIS_URL, uniqueName } from '../support/infra';
-import { isReadyLine, spawnService, stopService } from '../support/service-process';
+import { createTestDatabase, deleteRedisPrefix, REDIS_URL, uniqueName } from '../support/infra';
+import { isReadyLine, startService, stopService } from '../support/service-process';
 
 /** A span as OTLP/HTTP JSON carries it. */
 interface Span {
@@ -48,11 +48,7 @@ const attribute = (span: Span, key: string) => span.attributes.find((a) => a.key
 async function startTracedService(extra: Record<string, string>) {
   const database = await createTestDatabase();
   const prefix = `${uniqueName('trace')}:`;
-  const ports = { HTTP_PORT: String(await freePort()), GRPC_PORT: String(await freePort()) };
-  const service = spawnService({
-    ...ports,
-    HTTP_HOST: '127.0.0.1',
-    GRPC_HOST: '127.0.0.1',
+  const { service, http, grpc } = await startService({
     DATABASE_URL: database.url,
     DATABASE_MIGRATE_ON_START: 'true',
     REDIS_URL,
@@ -60,11 +56,10 @@ async function startTracedService(extra: Record<string, string>) {
     SHUTDOWN_DELAY_MS: '0',
     ...extra,
   });
-  await service.waitForLog(isReadyLine);
   return {
     service,
-    http: `http://127.0.0.1:${ports.HTTP_PORT}`,
-    grpc: `127.0.0.1:${ports.GRPC_PORT}`,
+    http,
+    grpc,
     cleanup: async () => {
       await stopService(service);
       await database.drop();

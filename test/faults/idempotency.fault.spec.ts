@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { eventually, httpRequest } from '../support/http';
-import { createTestDatabase, freePort, lockUsersTable } from '../support/infra';
-import { isReadyLine, spawnService, stopService } from '../support/service-process';
+import { createTestDatabase, lockUsersTable } from '../support/infra';
+import { startService, stopService } from '../support/service-process';
 import { startTestApp } from '../support/test-app';
 
 /** Idempotency under real concurrency and a real crash, on the real Postgres server. */
@@ -59,18 +59,12 @@ it('a replica killed mid-write, a client retrying with the same key elsewhere: e
   const admin = new Client({ connectionString: database.url });
   const dir = mkdtempSync(join(tmpdir(), 'svc-idem-'));
   const start = async () => {
-    const port = await freePort();
-    const service = spawnService({
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      GRPC_HOST: '127.0.0.1',
-      GRPC_PORT: String(await freePort()),
+    const { service, http } = await startService({
       DATABASE_URL: database.url,
       DATABASE_MIGRATE_ON_START: 'true',
       PGLITE_DATA_DIR: dir,
     });
-    await service.waitForLog(isReadyLine);
-    return { service, base: `http://127.0.0.1:${port}` };
+    return { service, base: http };
   };
   const body = { name: 'Crash', email: 'crash@idem.test', age: 33 };
   const post = (base: string) =>

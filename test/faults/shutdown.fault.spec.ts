@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { createUserClient, grpcError } from '../support/grpc-client';
 import { createHealthClient, exportUsers } from '../support/grpc-extras';
 import { eventually, httpRequest } from '../support/http';
-import { freePort } from '../support/infra';
-import { isReadyLine, ServiceProcess, spawnService, stopService } from '../support/service-process';
+import { ServiceProcess, startService, stopService } from '../support/service-process';
 
 /** The shutdown contract, with the built service as a real process and real signals. */
 
@@ -17,19 +16,12 @@ afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true 
 async function start(env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'svc-shutdown-'));
   dirs.push(dir);
-  const httpPort = await freePort();
-  const grpcPort = await freePort();
-  const service = spawnService({
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(httpPort),
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: String(grpcPort),
+  const { service, http, grpc } = await startService({
     PGLITE_DATA_DIR: dir,
     READINESS_PROBE_INTERVAL_MS: '200',
     ...env,
   });
-  await service.waitForLog(isReadyLine);
-  return { service, base: `http://127.0.0.1:${httpPort}`, grpcAddress: `127.0.0.1:${grpcPort}` };
+  return { service, base: http, grpcAddress: grpc };
 }
 
 const delayed = (ms: number) => {

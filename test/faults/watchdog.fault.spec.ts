@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpRequest } from '../support/http';
-import { createTestDatabase, freePort, lockUsersTable } from '../support/infra';
+import { createTestDatabase, lockUsersTable, loopbackPorts } from '../support/infra';
 import { isReadyLine, spawnService, stopService } from '../support/service-process';
 
 /**
@@ -13,12 +13,9 @@ it('exits non-zero when the shutdown sequence overruns its budget', async () => 
   const database = await createTestDatabase();
   let lock: Awaited<ReturnType<typeof lockUsersTable>> | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'svc-watchdog-'));
-  const httpPort = await freePort();
+  const ports = await loopbackPorts();
   const service = spawnService({
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(httpPort),
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: String(await freePort()),
+    ...ports,
     DATABASE_URL: database.url,
     DATABASE_MIGRATE_ON_START: 'true',
     PGLITE_DATA_DIR: dir,
@@ -29,7 +26,7 @@ it('exits non-zero when the shutdown sequence overruns its budget', async () => 
   try {
     await service.waitForLog(isReadyLine);
     lock = await lockUsersTable(database.url);
-    const stuck = httpRequest(`http://127.0.0.1:${httpPort}/users`).catch(() => 'cut');
+    const stuck = httpRequest(`http://127.0.0.1:${ports.HTTP_PORT}/users`).catch(() => 'cut');
     await new Promise((resolve) => setTimeout(resolve, 300));
     service.child.kill('SIGTERM');
 

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
-import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '../../src/core/grpc/grpc.options';
+import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '../../src/core/grpc/proto';
 import type {
   CreateUserRequest,
   CreateUserResponse,

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '../../src/core/grpc/grpc.options';
+import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '../../src/core/grpc/proto';
 import type { User } from '../../src/generated/user/v1/user';
 
 const REFLECTION_PROTO = join(

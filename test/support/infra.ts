@@ -33,6 +33,16 @@ export async function freePort(): Promise<number> {
   }
 }
 
+/** HTTP and gRPC on free loopback ports: the environment a spawned service listens with. */
+export async function loopbackPorts(): Promise<Record<'HTTP_HOST' | 'HTTP_PORT' | 'GRPC_HOST' | 'GRPC_PORT', string>> {
+  return {
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(await freePort()),
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: String(await freePort()),
+  };
+}
+
 /** A throwaway database on the real Postgres server; `drop()` removes it. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = uniqueName('test');

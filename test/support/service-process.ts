@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { loopbackPorts } from './infra';
 
 export const MAIN_JS = resolve(__dirname, '../../dist/main.js');
 
@@ -100,6 +101,21 @@ export function spawnService(env: Record<string, string>, script = MAIN_JS): Ser
 
 export const isReadyLine = (line: Record<string, unknown>) =>
   typeof line.msg === 'string' && line.msg.startsWith('ready:');
+
+/**
+ * Spawns the built service on free loopback ports (plus `env`) and waits until it is ready; `http`
+ * is its base URL and `grpc` its address for a client.
+ */
+export async function startService(env: Record<string, string>): Promise<{
+  service: ServiceProcess;
+  http: string;
+  grpc: string;
+}> {
+  const ports = await loopbackPorts();
+  const service = spawnService({ ...ports, ...env });
+  await service.waitForLog(isReadyLine);
+  return { service, http: `http://127.0.0.1:${ports.HTTP_PORT}`, grpc: `127.0.0.1:${ports.GRPC_PORT}` };
+}
 
 /** Sends a signal if the process is still alive and waits for it to end. */
 export async function stopService(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM') {

@@ -5,7 +5,7 @@ import { GrpcMethodStreamingType, GrpcOptions, ServerGrpc } from '@nestjs/micros
 import { HealthImplementation, protoPath as healthProtoPath, ServingStatus } from 'grpc-health-check';
 import type { DrainReport } from '../lifecycle/http-drainer';
 import { settlesWithin } from '../lifecycle/settle-within';
-import { PROTO_LOADER_OPTIONS } from './grpc.options';
+import { PROTO_LOADER_OPTIONS } from './proto';
 
 type Callback = (error: unknown, value?: unknown) => void;
 type Handler = (
