@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConfigType } from '@nestjs/config';
 import {
   BrokenCircuitError,
@@ -26,12 +27,15 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
  * "database unreachable" failures it opens and queries fail at once with UNAVAILABLE instead of
  * queueing on the pool for its connect timeout; after DATABASE_BREAKER_HALF_OPEN_MS one query is
  * let through as a probe, and its success closes the circuit again. Query errors (a constraint,
- * bad SQL) never trip it.
+ * bad SQL) never trip it. A run inside a run (the queries of a transaction that runs through
+ * here as a whole) bypasses the breaker: the outer run is the unit it counts and lets through.
  */
 @Injectable()
 export class DatabaseBreaker {
   private readonly logger = new Logger('Database');
   private readonly policy: CircuitBreakerPolicy;
+  /** Set inside a run: while half-open, cockatiel makes nested calls wait for the outer probe. */
+  private readonly inside = new AsyncLocalStorage<true>();
 
   constructor(
     private readonly client: DatabaseClient,
@@ -69,7 +73,8 @@ export class DatabaseBreaker {
         remainingMs + STATEMENT_TIMEOUT_SLACK_MS < this.client.defaultStatementTimeoutMs);
     const bounded = needsOwn ? () => this.client.withStatementTimeout(remainingMs, query) : query;
     try {
-      return await this.policy.execute(bounded);
+      if (this.inside.getStore()) return await bounded();
+      return await this.policy.execute(() => this.inside.run(true, bounded));
     } catch (error) {
       if (error instanceof BrokenCircuitError)
         throw new UnavailableError('The database is unavailable', { cause: error });
