@@ -53,6 +53,14 @@ describe('size limits and HTTP hardening', () => {
     expect((await t.client.listUsers({ pageSize: 1 })).response.users).toBeDefined();
   });
 
+  it('counts every value of a repeated metadata key against the limit', async () => {
+    const metadata = new Metadata();
+    // Each value alone is well under GRPC_MAX_METADATA_BYTES; together they are not.
+    for (let i = 0; i < 8; i++) metadata.add('x-many-bin', Buffer.alloc(600, i));
+    const error = await grpcError(t.client.listUsers({ pageSize: 1 }, metadata));
+    expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
+  });
+
   it('sends hardening headers and no x-powered-by', async () => {
     const res = await request(t.httpUrl).get('/healthz').expect(200);
     expect(res.headers['x-powered-by']).toBeUndefined();

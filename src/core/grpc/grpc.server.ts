@@ -195,10 +195,12 @@ export class AppGrpcServer extends ServerGrpc {
 
 type WatchHandler = (call: ServerWritableStream<unknown, unknown>) => void;
 
+/** Every value of every key (getMap() would see only the first of each, and copy binary ones). */
 function metadataBytes(metadata: Metadata): number {
   let total = 0;
-  for (const [key, values] of Object.entries(metadata.getMap())) {
-    total += key.length + (Buffer.isBuffer(values) ? values.length : Buffer.byteLength(String(values)));
+  for (const [key, values] of Object.entries(metadata.toJSON())) {
+    for (const value of values)
+      total += key.length + (Buffer.isBuffer(value) ? value.length : Buffer.byteLength(value));
   }
   return total;
 }
