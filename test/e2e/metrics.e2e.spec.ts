@@ -1,7 +1,8 @@
-import { status } from '@grpc/grpc-js';
+import { ClientReadableStream, Metadata, status } from '@grpc/grpc-js';
 import request from 'supertest';
 import { grpcError } from '../support/grpc-client';
 import { ReadinessService } from '../../src/core/lifecycle/readiness.service';
+import { eventually } from '../support/http';
 import { freePort } from '../support/infra';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -41,17 +42,42 @@ describe('GET /metrics', () => {
     expect(text).toContain(`grpc_server_handled_total{${rpc},grpc_code="OK"} 1`);
     expect(text).toContain(`grpc_server_handled_total{${rpc},grpc_code="NotFound"} 1`);
     expect(text).toMatch(new RegExp(`grpc_server_handling_seconds_count\\{${rpc}\\} 2`));
-    expect(text).toMatch(/http_server_requests_in_flight \d/);
-    expect(text).toMatch(/grpc_server_calls_in_flight 0/);
+    // The scrape itself is the one HTTP request in flight; every RPC has finished.
+    expect(text).toContain('http_server_requests_in_flight 1');
+    expect(text).toContain('grpc_server_calls_in_flight 0');
     expect(text).toMatch(/cache_operations_total\{result="hit"\} [1-9]/);
     expect(text).toMatch(/cache_operations_total\{result="miss"\} [1-9]/);
     expect(text).toContain('service_ready 1');
     expect(text).toContain('service_shutting_down 0');
     expect(text).toContain('db_up 1');
     expect(text).toContain('db_circuit_open 0');
-    expect(text).toContain('rate_limit_rejections_total');
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
+  });
+});
+
+describe('a gRPC call its caller cancels', () => {
+  it('leaves the in-flight gauge and is counted as Canceled', async () => {
+    const t = await startTestApp();
+    try {
+      const scrape = async () => (await request(t.httpUrl).get('/metrics').expect(200)).text;
+      const metadata = new Metadata();
+      metadata.set('x-debug-delay-ms', '10000');
+      const raw = t.client.raw as unknown as Record<
+        string,
+        (req: object, md: Metadata) => ClientReadableStream<unknown>
+      >;
+      const call = raw.exportUsers!({ afterId: '' }, metadata);
+      call.on('error', () => undefined);
+      await eventually(async () => (await scrape()).includes('grpc_server_calls_in_flight 1'));
+      call.cancel();
+      await eventually(async () => (await scrape()).includes('grpc_server_calls_in_flight 0'));
+      expect(await scrape()).toContain(
+        'grpc_server_handled_total{grpc_type="server_stream",grpc_service="user.v1.UserService",grpc_method="ExportUsers",grpc_code="Canceled"} 1',
+      );
+    } finally {
+      await t.close();
+    }
   });
 });
 

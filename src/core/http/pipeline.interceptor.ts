@@ -11,6 +11,8 @@ export interface StepOutcome {
   next?(): void;
   /** The call ended, with `error` when it failed. */
   done(error?: unknown): void;
+  /** The caller went away first (gRPC: the call was cancelled): no response will be sent. */
+  cancelled?(): void;
 }
 
 /**
@@ -86,6 +88,12 @@ export class PipelineInterceptor implements NestInterceptor {
       return () => {
         if (timer) clearTimeout(timer);
         inner?.unsubscribe();
+        // Unsubscribed before an outcome (Nest does so when a gRPC caller cancels): still account for it.
+        if (!finished) {
+          finished = true;
+          logged?.cancelled?.();
+          measured.cancelled?.();
+        }
       };
     });
   }

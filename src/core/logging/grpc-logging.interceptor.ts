@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { storage } from 'nestjs-pino/storage';
 import { resolveError } from '../errors/resolve-error';
@@ -52,6 +52,11 @@ export class GrpcLoggingInterceptor {
         if (resolved.unexpected) root.error(line, `${method} ${resolved.code}`);
         else root.warn(line, `${method} ${resolved.code}`);
       },
+      cancelled: () =>
+        root.warn(
+          { ...bindings, grpcCode: status.CANCELLED, code: 'CANCELLED', durationMs: elapsedMs() },
+          `${method} CANCELLED`,
+        ),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Reflector } from '@nestjs/core';
 import { trace } from '@opentelemetry/api';
 import { resolveError } from '../errors/resolve-error';
@@ -35,15 +36,15 @@ export class MetricsInterceptor {
       };
       this.metrics.grpcStarted.inc(labels);
       this.metrics.grpcInFlight.inc();
+      const record = (code: string) => {
+        this.metrics.grpcInFlight.dec();
+        this.metrics.grpcHandled.inc({ ...labels, grpc_code: code });
+        this.metrics.grpcDuration.observe(labels, (performance.now() - started) / 1e3);
+      };
       return {
-        done: (error?: unknown) => {
-          this.metrics.grpcInFlight.dec();
-          this.metrics.grpcHandled.inc({
-            ...labels,
-            grpc_code: grpcCodeName(error === undefined ? 0 : resolveError(error).grpcStatus),
-          });
-          this.metrics.grpcDuration.observe(labels, (performance.now() - started) / 1e3);
-        },
+        done: (error?: unknown) =>
+          record(grpcCodeName(error === undefined ? GrpcStatus.OK : resolveError(error).grpcStatus)),
+        cancelled: () => record(grpcCodeName(GrpcStatus.CANCELLED)),
       };
     }
     // HTTP metrics are taken at the adapter edge (HttpMetrics). When tracing, the HTTP server span
