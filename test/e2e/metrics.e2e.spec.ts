@@ -181,7 +181,11 @@ describe('METRICS_PORT', () => {
       await request(t.httpUrl).get('/users').set('authorization', 'Bearer metrics-key').expect(200);
       // Not on the HTTP port any more.
       await request(t.httpUrl).get('/metrics').set('authorization', 'Bearer metrics-key').expect(404);
-      await request(metricsUrl).get('/metrics').expect(401);
+      // The same answer as on the HTTP port: 401 problem+json.
+      await request(metricsUrl)
+        .get('/metrics')
+        .expect(401)
+        .expect('content-type', /^application\/problem\+json/);
       const scrape = await request(metricsUrl).get('/metrics').set('authorization', 'Bearer metrics-key').expect(200);
       expect(scrape.headers['content-type']).toMatch(/^text\/plain/);
       expect(scrape.text).toMatch(

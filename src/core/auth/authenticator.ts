@@ -21,6 +21,21 @@ export class Authenticator {
     return typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
   }
 
+  /**
+   * Whether this caller may see the management surface (`/metrics`, the dependency details of
+   * `/readyz`), per MANAGEMENT_ACCESS: everyone, authenticated callers, or nobody.
+   */
+  async mayManage(authorization: unknown): Promise<boolean> {
+    switch (this.config.managementAccess) {
+      case 'public':
+        return true;
+      case 'hidden':
+        return false;
+      case 'authenticated':
+        return (await this.authenticate(authorization)) !== undefined;
+    }
+  }
+
   /** The principal behind an `authorization` value; undefined when missing, invalid or auth is off. */
   async authenticate(authorization: unknown): Promise<Principal | undefined> {
     const token = Authenticator.bearer(authorization);

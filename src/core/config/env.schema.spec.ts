@@ -47,6 +47,13 @@ describe('parseEnv', () => {
     expect(parseEnv({ AUTH_MODE: 'api-key', AUTH_API_KEYS: 'k1,k2' }).AUTH_MODE).toBe('api-key');
   });
 
+  it('refuses MANAGEMENT_ACCESS=authenticated when nobody can authenticate', () => {
+    expect(() => parseEnv({ MANAGEMENT_ACCESS: 'authenticated' })).toThrow(/MANAGEMENT_ACCESS/);
+    expect(parseEnv({ MANAGEMENT_ACCESS: 'authenticated', AUTH_MODE: 'api-key', AUTH_API_KEYS: 'k' }).AUTH_MODE).toBe(
+      'api-key',
+    );
+  });
+
   it('lists every bad key at once', () => {
     const attempt = () =>
       parseEnv({ HTTP_PORT: 'eighty', GRPC_PORT: '70000', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' });

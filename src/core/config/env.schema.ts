@@ -69,6 +69,13 @@ export const envSchema = z
     CACHE_MAX_ITEMS: positiveInt.default(10_000),
   })
   .superRefine((env, ctx) => {
+    if (env.MANAGEMENT_ACCESS === 'authenticated' && env.AUTH_MODE === 'none') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MANAGEMENT_ACCESS'],
+        message: 'authenticated needs AUTH_MODE api-key or jwt (with none nobody could authenticate)',
+      });
+    }
     if (env.AUTH_MODE === 'api-key' && !env.AUTH_API_KEYS?.trim()) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_API_KEYS'], message: 'is required when AUTH_MODE=api-key' });
     }

@@ -1,5 +1,4 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
 import { CacheHealthIndicator } from '../cache/cache.health';
@@ -7,7 +6,6 @@ import { DatabaseHealthIndicator } from '../database/database.health';
 import { ReadinessService } from '../lifecycle/readiness.service';
 import { Public } from '../auth/auth.guard';
 import { Authenticator, AuthorizationHeader } from '../auth/authenticator';
-import { protectionConfig } from '../config/config';
 import { SkipRateLimit } from '../protection/rate-limit.interceptor';
 
 /** The part of a reply these probes touch; Express and Fastify replies both have it. */
@@ -33,7 +31,6 @@ export class HealthController {
     private readonly database: DatabaseHealthIndicator,
     private readonly cache: CacheHealthIndicator,
     private readonly authenticator: Authenticator,
-    @Inject(protectionConfig.KEY) private readonly config: ConfigType<typeof protectionConfig>,
   ) {}
 
   /**
@@ -73,17 +70,6 @@ export class HealthController {
         reply.status(HttpStatus.SERVICE_UNAVAILABLE);
         return error.getResponse?.() ?? { status: 'error' };
       })) as { status: string };
-    return (await this.showDetails(authorization)) ? report : { status: report.status };
-  }
-
-  private async showDetails(authorization: unknown): Promise<boolean> {
-    switch (this.config.managementAccess) {
-      case 'public':
-        return true;
-      case 'hidden':
-        return false;
-      case 'authenticated':
-        return (await this.authenticator.authenticate(authorization)) !== undefined;
-    }
+    return (await this.authenticator.mayManage(authorization)) ? report : { status: report.status };
   }
 }

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { once } from 'node:events';
 import { createServer, Server, ServerResponse } from 'node:http';
 import { Authenticator } from '../auth/authenticator';
 import { httpConfig, protectionConfig } from '../config/config';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
+import { toProblem } from '../errors/errors.filter';
+import { resolveError } from '../errors/resolve-error';
+import { PROBLEM_CONTENT_TYPE } from '../openapi/problem';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
 import { MetricsService } from './metrics.service';
 
@@ -27,7 +29,7 @@ export class MetricsEndpoint {
 
   async render(authorization: unknown): Promise<string> {
     if (this.config.managementAccess === 'hidden') throw new AppError(ErrorCode.NOT_FOUND, 'Cannot GET /metrics');
-    if (this.config.managementAccess === 'authenticated' && !(await this.authenticator.authenticate(authorization))) {
+    if (!(await this.authenticator.mayManage(authorization))) {
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'A valid bearer token is required for /metrics');
     }
     return this.metrics.registry.metrics();
@@ -55,13 +57,15 @@ export class MetricsServer implements OnApplicationBootstrap {
     const server = createServer(
       (request, response) => void this.answer(request.method, request.url, request.headers.authorization, response),
     );
-    server.listen(port, host);
-    await Promise.race([
-      once(server, 'listening'),
-      once(server, 'error').then(([error]) => {
-        throw new Error(`metrics port ${port} (${host}) could not be bound: ${(error as Error).message}`);
-      }),
-    ]);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((error: Error) => {
+      throw new Error(`metrics port ${port} (${host}) could not be bound: ${error.message}`);
+    });
     this.logger.log(`metrics on http://${host}:${port}/metrics`);
     this.teardown.register(TeardownPhase.TELEMETRY, 'metrics server', () => close(server));
   }
@@ -80,8 +84,12 @@ export class MetricsServer implements OnApplicationBootstrap {
       const body = await this.endpoint.render(authorization);
       response.writeHead(200, { 'content-type': this.endpoint.contentType }).end(method === 'HEAD' ? undefined : body);
     } catch (error) {
-      const code = error instanceof AppError && error.code === ErrorCode.UNAUTHENTICATED ? 401 : 404;
-      response.writeHead(code, { 'content-type': 'text/plain' }).end(`${(error as Error).message}\n`);
+      // The same status and body as the route on the HTTP port would give.
+      const resolved = resolveError(error);
+      if (resolved.unexpected) this.logger.error(error, 'metrics scrape failed');
+      response
+        .writeHead(resolved.httpStatus, { 'content-type': PROBLEM_CONTENT_TYPE })
+        .end(JSON.stringify(toProblem(resolved, undefined)));
     }
   }
 }
