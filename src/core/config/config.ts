@@ -16,7 +16,6 @@ export const appConfig = registerAs('app', () => {
 export const httpConfig = registerAs('http', () => {
   const e = env();
   return {
-    adapter: e.HTTP_ADAPTER,
     host: e.HTTP_HOST,
     port: e.HTTP_PORT,
     bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,

@@ -48,7 +48,7 @@ export class ErrorsFilter implements ExceptionFilter {
       );
     }
     const body = toProblem(resolved, requestId);
-    setReplyHeader(reply, 'content-type', 'application/problem+json; charset=utf-8');
+    setReplyHeader(reply, 'content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
     if (resolved.code === 'UNAUTHENTICATED') setReplyHeader(reply, 'www-authenticate', 'Bearer');
     if (resolved.retryAfterSeconds !== undefined)
       setReplyHeader(reply, 'retry-after', String(resolved.retryAfterSeconds));
@@ -65,6 +65,9 @@ export interface Problem {
   requestId?: string;
   errors?: { field: string; message: string }[];
 }
+
+/** RFC 9457's media type, for every error answer over HTTP. */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function toProblem(resolved: ResolvedError, requestId: string | undefined): Problem {
   return {

@@ -1,6 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Metadata, status } from '@grpc/grpc-js';
-import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { PinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { storage } from 'nestjs-pino/storage';
 import { resolveError } from '../errors/resolve-error';
 import { flushResponseHeaders, setResponseHeader } from '../grpc/response-headers';
@@ -23,7 +24,12 @@ interface GrpcCall {
  */
 @Injectable()
 export class GrpcLoggingInterceptor {
-  constructor(@InjectPinoLogger('gRPC') private readonly pino: PinoLogger) {}
+  private readonly root: Logger;
+
+  constructor(pino: PinoLogger) {
+    // Outside any request, PinoLogger.logger is the root logger: access lines are written from it.
+    this.root = pino.logger;
+  }
 
   /** Undefined for HTTP (its id and access line are HttpAccessLog's). */
   start(context: ExecutionContext): (StepOutcome & { run(work: () => void): void }) | undefined {
@@ -32,7 +38,7 @@ export class GrpcLoggingInterceptor {
     const call = context.getArgByIndex<GrpcCall | undefined>(2);
     const requestId = acceptOrCreateRequestId(metadata?.get(REQUEST_ID_HEADER));
     const method = call?.getPath?.() ?? `${context.getClass().name}.${context.getHandler().name}`;
-    const root = this.pino.logger;
+    const root = this.root;
     const bindings = { requestId, grpc: { method, peer: call?.getPeer?.() } };
     if (call) setResponseHeader(call, REQUEST_ID_HEADER, requestId);
     const flush = () => call && flushResponseHeaders(call);

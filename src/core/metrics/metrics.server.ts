@@ -5,9 +5,8 @@ import { Authenticator } from '../auth/authenticator';
 import { httpConfig, protectionConfig } from '../config/config';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
-import { toProblem } from '../errors/errors.filter';
+import { PROBLEM_CONTENT_TYPE, toProblem } from '../errors/errors.filter';
 import { resolveError } from '../errors/resolve-error';
-import { PROBLEM_CONTENT_TYPE } from '../openapi/problem';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
 import { MetricsService } from './metrics.service';
 

@@ -1,8 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ERROR_MAPPINGS, ErrorCode } from '../errors/error-codes';
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+import { PROBLEM_CONTENT_TYPE } from '../errors/errors.filter';
 
 class FieldViolation {
   @ApiProperty({ example: 'email' })

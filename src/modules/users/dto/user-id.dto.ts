@@ -1,15 +1,9 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { ValidationError } from '../../../core/errors/app-error';
-import { IsUserId, normalizeUserId, USER_ID_VERSION } from './user-fields';
+import { normalizeUserId, USER_ID_VERSION } from './user-fields';
 
-/** A message carrying a user id (HTTP path ids: ParseUserIdPipe; GetUser / DeleteUser: UserIdMessagePipe). */
-export class UserIdDto {
-  @IsUserId()
-  id!: string;
-}
-
-/** UserIdDto's rule (lower-cased, then a UUID) and its error, for one value. */
+/** The rule of IsUserId (lower-cased, then a UUID) and its error, for one value. */
 export function parseUserId(value: unknown): string {
   const id = normalizeUserId(value);
   if (typeof id !== 'string' || !isUUID(id, USER_ID_VERSION)) {
@@ -19,7 +13,7 @@ export function parseUserId(value: unknown): string {
 }
 
 /**
- * `@Param('id', ParseUserIdPipe)`: UserIdDto's rule and error for a path parameter. The global
+ * `@Param('id', ParseUserIdPipe)`: the user id rule and error for a path parameter. The global
  * ValidationPipe on a one-field DTO (class-transformer, then class-validator) was a measurable
  * share of a cached `GET /users/:id`.
  */
@@ -32,7 +26,7 @@ export class ParseUserIdPipe implements PipeTransform<unknown, string> {
 
 /**
  * `@Payload(UserIdMessagePipe)` on a GetUser / DeleteUser message typed by its interface (which
- * the global ValidationPipe passes through): the same check as UserIdDto, for the one field
+ * the global ValidationPipe passes through): the same check, for the one field
  * such a message has.
  */
 @Injectable()
