@@ -87,12 +87,15 @@ describe('requests Nest never hands to a handler', () => {
     try {
       await request(t.httpUrl).get('/users').expect(401);
       await request(t.httpUrl).get('/no/such/path/123').expect(404);
-      await request(t.httpUrl)
+      const malformed = await request(t.httpUrl)
         .post('/users')
         .set('authorization', 'Bearer metrics-key')
         .set('content-type', 'application/json')
         .send('{"name": ')
         .expect(400);
+      // It got its request id where it entered, before any parser could refuse it.
+      expect(malformed.body.requestId).toBe(malformed.headers['x-request-id']);
+      expect(malformed.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
       const text = (await request(t.httpUrl).get('/metrics').expect(200)).text;
       expect(text).toMatch(/http_server_request_duration_seconds_count\{method="GET",route="\/users",status="401"\} 1/);
       // No raw path ever becomes a label: what no route matched is counted as one series.

@@ -4,13 +4,12 @@ import { Observable, throwError } from 'rxjs';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from './grpc-status-details';
 import { ResolvedError, resolveError } from './resolve-error';
 import { abortReply, HttpReply, replyStarted, setReplyHeader } from '../http/reply';
-import { acceptOrCreateRequestId, REQUEST_ID_HEADER, requestIdOf } from '../logging/request-id';
+import { requestIdOf } from '../logging/request-id';
 
 interface HttpRequest {
   id?: unknown;
   method?: string;
   url?: string;
-  headers?: Record<string, string | string[] | undefined>;
 }
 
 /**
@@ -36,17 +35,7 @@ export class ErrorsFilter implements ExceptionFilter {
       abortReply(reply);
       return;
     }
-    let requestId = requestIdOf(request);
-    if (requestId === undefined) {
-      // Body parsers run before the access-log middleware, so a request they reject (malformed
-      // JSON, too large) has no id or access line yet: give it both here.
-      requestId = acceptOrCreateRequestId(request.headers?.[REQUEST_ID_HEADER]);
-      setReplyHeader(reply, REQUEST_ID_HEADER, requestId);
-      this.logger.warn(
-        { requestId, req: { method: request.method, url: request.url }, res: { statusCode: resolved.httpStatus } },
-        `${request.method} ${request.url} ${resolved.httpStatus} (rejected before routing)`,
-      );
-    }
+    const requestId = requestIdOf(request);
     const body = toProblem(resolved, requestId);
     setReplyHeader(reply, 'content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
     if (resolved.code === 'UNAUTHENTICATED') setReplyHeader(reply, 'www-authenticate', 'Bearer');

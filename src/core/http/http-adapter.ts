@@ -58,7 +58,7 @@ export function usesNestBodyParser(name: HttpAdapterName): boolean {
   return name === 'fastify';
 }
 
-/** Security headers, body parsing, CORS, request ids and access lines, the same on both adapters. */
+/** Security headers, body parsing, CORS, request ids, access lines and metrics, the same on both adapters. */
 export function configureHttpAdapter(
   app: INestApplication,
   name: HttpAdapterName,
@@ -67,63 +67,49 @@ export function configureHttpAdapter(
   metrics: HttpMetrics,
 ) {
   const securityHeaders = helmetHeaders();
-  // Metrics first, so every response is counted, whatever answers it; the route template is read
-  // when the response closes, from the route the framework matched.
+  // One hook where every request enters, before anything can answer it (CORS preflights, body
+  // parsers, unknown routes): it is counted, gets its id and its access line whatever answers. The
+  // route template is read when the response closes, from the route the framework matched. The
+  // request's logger store is entered later, where the handler follows synchronously.
   if (name === 'fastify') {
-    const fastify = app as NestFastifyApplication;
-    fastify
-      .getHttpAdapter()
-      .getInstance()
-      .addHook('onRequest', (request, reply, done) => {
-        metrics.track(request.method, reply.raw, () => request.routeOptions.url);
-        setHeaders(reply.raw, securityHeaders);
-        void reply.header(REQUEST_ID_HEADER, request.id);
-        done();
-      });
+    const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
+    fastify.addHook('onRequest', (request, reply, done) => {
+      metrics.track(request.method, reply.raw, () => request.routeOptions.url);
+      setHeaders(reply.raw, securityHeaders);
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      accessLog.track(request.raw, reply.raw, request.id);
+      done();
+    });
+    // After the body is read.
+    fastify.addHook('preHandler', (request, _reply, done) => accessLog.run(request.id, done));
   } else {
     const express = app as NestExpressApplication;
     express.disable('x-powered-by');
     express.use(
       (
-        request: IncomingMessage & { route?: { path: string }; baseUrl?: string },
+        request: IncomingMessage & { id?: string; route?: { path: string }; baseUrl?: string },
         response: ServerResponse,
         next: () => void,
       ) => {
         metrics.track(request.method, response, () =>
           request.route ? `${request.baseUrl ?? ''}${request.route.path}` : undefined,
         );
-        next();
-      },
-    );
-    express.use((_request: IncomingMessage, response: ServerResponse, next: () => void) => {
-      setHeaders(response, securityHeaders);
-      next();
-    });
-    // Bodies over the limit answer 413 problem+json (ErrorsFilter maps the parser's error).
-    express.useBodyParser('json', { limit: config.bodyLimitBytes });
-  }
-  if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, maxAge: 600 });
-  }
-  // After CORS (a preflight it answers gets no access line) and, on Express, after the body
-  // parser (a body it rejects is logged by ErrorsFilter). The request's logger store is entered
-  // where the handler follows synchronously: Fastify's preHandler runs after the body is read.
-  if (name === 'fastify') {
-    const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
-    fastify.addHook('onRequest', (request, reply, done) => {
-      accessLog.track(request.raw, reply.raw, request.id);
-      done();
-    });
-    fastify.addHook('preHandler', (request, _reply, done) => accessLog.run(request.id, done));
-  } else {
-    (app as NestExpressApplication).use(
-      (request: IncomingMessage & { id?: string }, response: ServerResponse, next: () => void) => {
+        setHeaders(response, securityHeaders);
         const requestId = acceptOrCreateRequestId(request.headers[REQUEST_ID_HEADER]);
         request.id = requestId;
         response.setHeader(REQUEST_ID_HEADER, requestId);
         accessLog.track(request, response, requestId);
-        accessLog.run(requestId, next);
+        next();
       },
     );
+    // Bodies over the limit answer 413 problem+json (ErrorsFilter maps the parser's error).
+    express.useBodyParser('json', { limit: config.bodyLimitBytes });
+    // After the body parser, which reads the body asynchronously.
+    express.use((request: IncomingMessage & { id: string }, _response: ServerResponse, next: () => void) =>
+      accessLog.run(request.id, next),
+    );
+  }
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, maxAge: 600 });
   }
 }
