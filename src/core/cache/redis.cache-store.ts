@@ -1,12 +1,7 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { closeRedisClient, createRedisClient, RedisClientOptions } from '../redis/redis-client';
 import { CacheStore } from './cache.store';
-
-export interface RedisStoreOptions {
-  url: string;
-  keyPrefix: string;
-  commandTimeoutMs: number;
-}
 
 export class RedisCacheStore extends CacheStore {
   readonly backend = 'redis' as const;
@@ -14,18 +9,9 @@ export class RedisCacheStore extends CacheStore {
   private readonly logger = new Logger('Cache');
   private lastError: string | undefined;
 
-  constructor(options: RedisStoreOptions) {
+  constructor(options: RedisClientOptions) {
     super();
-    this.client = new Redis(options.url, {
-      keyPrefix: options.keyPrefix,
-      // A request never waits for Redis: no offline queue, bounded commands, one attempt.
-      enableOfflineQueue: false,
-      commandTimeout: options.commandTimeoutMs,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 2_000,
-      // Keep reconnecting in the background, backing off up to 2s.
-      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-    });
+    this.client = createRedisClient(options);
     this.client.on('error', (error: Error) => {
       // Log each distinct failure once, not once per reconnect attempt.
       if (error.message !== this.lastError) this.logger.warn(`redis: ${error.message}`);
@@ -73,12 +59,6 @@ export class RedisCacheStore extends CacheStore {
   }
 
   async close(): Promise<void> {
-    if (this.client.status === 'end') return;
-    try {
-      await Promise.race([this.client.quit(), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
-    } catch {
-      // quit() fails when the connection is already down; disconnect below ends it either way.
-    }
-    this.client.disconnect();
+    await closeRedisClient(this.client);
   }
 }

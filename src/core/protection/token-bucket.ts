@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import { closeRedisClient, createRedisClient } from '../redis/redis-client';
 
 export interface BucketLimits {
   /** Requests allowed at once (bucket size). */
@@ -84,13 +85,7 @@ export class RedisTokenBucketStore extends TokenBucketStore {
 
   constructor(url: string, keyPrefix: string, commandTimeoutMs: number) {
     super();
-    const redis = new Redis(url, {
-      keyPrefix,
-      enableOfflineQueue: false,
-      commandTimeout: commandTimeoutMs,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-    });
+    const redis = createRedisClient({ url, keyPrefix, commandTimeoutMs });
     redis.on('error', () => undefined); // reported once per outage by take()
     redis.defineCommand('takeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
     this.redis = redis as typeof this.redis;
@@ -110,7 +105,6 @@ export class RedisTokenBucketStore extends TokenBucketStore {
   }
 
   async close(): Promise<void> {
-    await Promise.race([this.redis.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000).unref())]);
-    this.redis.disconnect();
+    await closeRedisClient(this.redis);
   }
 }
