@@ -8,6 +8,7 @@ import { grpcConfig, GrpcConfig, httpConfig, HttpConfig, lifecycleConfig, Lifecy
 import { AuthGuard } from './core/auth/auth.guard';
 import { Authenticator } from './core/auth/authenticator';
 import { loadEnv } from './core/config/env.loader';
+import type { Env } from './core/config/env.schema';
 import { ErrorsFilter } from './core/errors/errors.filter';
 import { configureHttpAdapter, createHttpAdapter, usesNestBodyParser } from './core/http/http-adapter';
 import { PipelineInterceptor } from './core/http/pipeline.interceptor';
@@ -53,9 +54,8 @@ export interface RunningApp extends HybridApp {
  * transport connected with `inheritAppConfig` so the same pipes, filters and interceptors apply.
  * Shared by main.ts and the e2e tests.
  */
-export async function createApp(): Promise<HybridApp> {
+export async function createApp(env: Env = loadEnv()): Promise<HybridApp> {
   // The adapter must exist before the app: read (and validate) the environment once up front.
-  const env = loadEnv();
   const adapterName = env.HTTP_ADAPTER;
   const app = await NestFactory.create(
     AppModule.forRoot(),

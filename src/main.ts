@@ -3,12 +3,13 @@ import { startTracing } from './core/telemetry/tracing';
 
 async function main(): Promise<void> {
   // Tracing first: it instruments http, @grpc/grpc-js, pg and ioredis as the app loads them.
-  const tracing = await startTracing(loadEnv());
+  const env = loadEnv();
+  const tracing = await startTracing(env);
   const { Logger } = await import('@nestjs/common');
   const { createApp, startApp } = await import('./app.factory');
   const { exitOnSignals } = await import('./core/lifecycle/signals');
   const { TeardownPhase, TeardownRegistry } = await import('./core/lifecycle/teardown.registry');
-  const running = await startApp(await createApp());
+  const running = await startApp(await createApp(env));
   if (tracing) {
     running.app.get(TeardownRegistry).register(TeardownPhase.TELEMETRY, 'tracing', () => tracing.shutdown());
   }

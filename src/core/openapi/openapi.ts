@@ -46,11 +46,13 @@ export function setupOpenApi(app: INestApplication, config: HttpConfig['openapi'
   });
 }
 
+let packageJson: { name: string; version: string; description: string } | undefined;
+
 function readPackageJson(): { name: string; version: string; description: string } {
   // src/core/openapi and dist/core/openapi are both three levels below the package root.
-  return JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+  return (packageJson ??= JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
     name: string;
     version: string;
     description: string;
-  };
+  });
 }
