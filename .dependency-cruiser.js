@@ -28,6 +28,13 @@ module.exports = {
       to: { path: '^src/modules/' },
     },
     {
+      name: 'one-place-knows-the-http-framework',
+      comment: 'Only http-adapter.ts may import Express or Fastify (issue #7): the rest stays adapter-agnostic.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/core/http/http-adapter\\.ts$' },
+      to: { path: 'node_modules/(express|fastify|@fastify/|@nestjs/platform-)' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -18,6 +18,12 @@ afterAll(async () => {
   await t?.close();
 });
 
+describe('HTTP_ADAPTER', () => {
+  it('puts the chosen framework under Nest (CI runs this suite once per adapter)', () => {
+    expect(t.app.getHttpAdapter().getType()).toBe(process.env.HTTP_ADAPTER ?? 'express');
+  });
+});
+
 describe('users over HTTP', () => {
   it('creates, reads, lists, updates and deletes', async () => {
     const address = email();
