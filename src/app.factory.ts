@@ -71,8 +71,9 @@ export async function createApp(env: Env = loadEnv()): Promise<HybridApp> {
   // With AUTH_MODE=none the guard admits everything: not installing it spares every request Nest's
   // guard pass (an execution context and an awaited promise).
   if (app.get(Authenticator).enabled) app.useGlobalGuards(app.get(AuthGuard));
-  // The request pipeline, in order: metrics, request id + access log, rate limit, deadline; one global
-  // interceptor for all four (see PipelineInterceptor for why).
+  // The request pipeline, in order: metrics and request id + access log (gRPC; HTTP's are set at
+  // the adapter edge), rate limit, deadline; one global interceptor for all four (see
+  // PipelineInterceptor for why).
   app.useGlobalInterceptors(
     new PipelineInterceptor(
       app.get(MetricsInterceptor),

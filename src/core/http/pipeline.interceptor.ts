@@ -16,9 +16,11 @@ export interface StepOutcome {
 }
 
 /**
- * The request pipeline of both transports as one global interceptor, in the order DESIGN.md
- * gives: metrics, request id + access log (gRPC; HTTP's is in the adapter), rate limit, deadline,
- * then the handler. Nest wraps every interceptor's `next.handle()` in AsyncResource.bind and
+ * The request pipeline of both transports as one global interceptor: metrics and request id +
+ * access log (gRPC only; HTTP's are set where the request enters, see http-adapter.ts), rate
+ * limit, deadline, then validation (pipes) and the handler. Metrics come first rather than last,
+ * as DESIGN.md lists them, so they time the whole call, rejections included; the deadline comes
+ * before validation so it bounds it too. Nest wraps every interceptor's `next.handle()` in AsyncResource.bind and
  * rxjs plumbing, and each step used to add operators of its own (tap, from + switchMap,
  * timeout + catchError): per request that was most of the pipeline's cost. Here the steps are
  * plain calls and one Observable carries the call: one subscription to the handler, one timer.
