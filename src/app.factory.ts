@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions, NestMicroservice } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ import { loadEnv } from './core/config/env.loader';
 import type { Env } from './core/config/env.schema';
 import { ErrorsFilter } from './core/errors/errors.filter';
 import { configureHttpAdapter, createHttpAdapter, usesNestBodyParser } from './core/http/http-adapter';
-import { PipelineInterceptor } from './core/http/pipeline.interceptor';
+import { PipelineInterceptor } from './core/grpc/pipeline.interceptor';
 import { createValidationPipe } from './core/errors/validation.pipe';
 import { setupOpenApi } from './core/openapi/openapi';
 import { grpcServerOptions } from './core/grpc/grpc.options';
@@ -25,7 +26,8 @@ import { HttpAccessLog } from './core/logging/http-access-log';
 import { HttpMetrics } from './core/metrics/http-metrics';
 import { MetricsInterceptor } from './core/metrics/metrics.interceptor';
 import { DeadlineInterceptor } from './core/protection/deadline.interceptor';
-import { RateLimitInterceptor } from './core/protection/rate-limit.interceptor';
+import { HttpDeadline } from './core/protection/http-deadline';
+import { RateLimitGuard, RateLimiter } from './core/protection/rate-limiter';
 
 /** Boot failed in a way the operator must fix (a port in use, say); the message says which. */
 export class BootError extends Error {
@@ -51,7 +53,7 @@ export interface RunningApp extends HybridApp {
 
 /**
  * Builds the hybrid app exactly as production runs it: one Nest app, one HTTP server, the gRPC
- * transport connected with `inheritAppConfig` so the same pipes, filters and interceptors apply.
+ * transport connected to it; both get the same guards, validation pipe and error filter.
  * Shared by main.ts and the e2e tests.
  */
 export async function createApp(env: Env = loadEnv()): Promise<HybridApp> {
@@ -64,31 +66,53 @@ export async function createApp(env: Env = loadEnv()): Promise<HybridApp> {
   );
   app.useLogger(app.get(Logger));
   const http = app.get<HttpConfig>(httpConfig.KEY);
-  configureHttpAdapter(app, adapterName, http, app.get(HttpAccessLog), app.get(HttpMetrics));
+  // HTTP: security headers, request id, access line, metrics, body limit, CORS and deadline at the
+  // adapter's edge; then the guards below, validation and the handler.
+  configureHttpAdapter(app, adapterName, http, {
+    accessLog: app.get(HttpAccessLog),
+    metrics: app.get(HttpMetrics),
+    deadline: app.get(HttpDeadline),
+  });
   setupOpenApi(app, http.openapi);
-  app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ErrorsFilter());
+  const validation = createValidationPipe();
+  const errors = new ErrorsFilter();
   // With AUTH_MODE=none the guard admits everything: not installing it spares every request Nest's
-  // guard pass (an execution context and an awaited promise).
-  if (app.get(Authenticator).enabled) app.useGlobalGuards(app.get(AuthGuard));
-  // The request pipeline, in order: metrics and request id + access log (gRPC; HTTP's are set at
-  // the adapter edge), rate limit, deadline; one global interceptor for all four (see
-  // PipelineInterceptor for why).
-  app.useGlobalInterceptors(
-    new PipelineInterceptor(
-      app.get(MetricsInterceptor),
-      app.get(GrpcLoggingInterceptor),
-      app.get(RateLimitInterceptor),
-      app.get(DeadlineInterceptor),
-    ),
-  );
-  if (app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay) app.useGlobalInterceptors(new DebugDelayInterceptor());
+  // guard pass (an execution context and an awaited promise). Likewise the rate limit.
+  const auth = app.get(Authenticator).enabled ? [app.get(AuthGuard)] : [];
+  const debugDelay = app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay ? [new DebugDelayInterceptor()] : [];
+  app.useGlobalPipes(validation);
+  app.useGlobalFilters(errors);
+  app.useGlobalGuards(...auth, ...(app.get(RateLimiter).enabled ? [app.get(RateLimitGuard)] : []));
+  app.useGlobalInterceptors(...debugDelay);
+
+  // gRPC: the same guard, pipe and filter; its pipeline (metrics, request id + access log, rate
+  // limit, deadline) is one interceptor, PipelineInterceptor, registered for gRPC only.
   const config = app.get<GrpcConfig>(grpcConfig.KEY);
   const grpc = new AppGrpcServer(grpcServerOptions(config).options, {
     reflection: config.reflection,
     maxMetadataBytes: config.maxMetadataBytes,
   });
-  app.connectMicroservice({ strategy: grpc }, { inheritAppConfig: true });
+  const microservice = app.connectMicroservice<MicroserviceOptions>(
+    { strategy: grpc },
+    { inheritAppConfig: false, deferInitialization: true },
+  ) as NestMicroservice;
+  microservice.useGlobalPipes(validation);
+  microservice.useGlobalFilters(errors);
+  microservice.useGlobalGuards(...auth);
+  microservice.useGlobalInterceptors(
+    new PipelineInterceptor(
+      app.get(MetricsInterceptor),
+      app.get(GrpcLoggingInterceptor),
+      app.get(RateLimiter),
+      app.get(DeadlineInterceptor),
+    ),
+    ...debugDelay,
+  );
+  // What connectMicroservice does when not deferred, now that gRPC's own enhancers are in; the
+  // lifecycle hooks are the app's (app.init), not to be run a second time.
+  microservice.registerListeners();
+  microservice.setIsInitialized(true);
+  microservice.setIsInitHookCalled(true);
   return { app, grpc };
 }
 

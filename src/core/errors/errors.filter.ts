@@ -3,7 +3,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { Observable, throwError } from 'rxjs';
 import { encodeStatusDetails, STATUS_DETAILS_KEY } from './grpc-status-details';
 import { ResolvedError, resolveError } from './resolve-error';
-import { abortReply, HttpReply, replyStarted, setReplyHeader } from '../http/reply';
+import { abortReply, HttpReply, replyStarted, setReplyHeader, wasAnsweredEarly } from '../http/reply';
 import { requestIdOf } from '../logging/request-id';
 
 interface HttpRequest {
@@ -30,6 +30,8 @@ export class ErrorsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<HttpRequest>();
     const reply = http.getResponse<HttpReply>();
+    // The deadline answered first: the handler's late result (on Express, the failed write of it) is dropped.
+    if (wasAnsweredEarly(reply)) return;
     if (resolved.unexpected) this.logger.error({ err: exception, url: request.url }, 'unhandled error');
     if (replyStarted(reply)) {
       abortReply(reply);

@@ -5,9 +5,12 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import helmet from 'helmet';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpConfig } from '../config/config';
+import { Problem, PROBLEM_CONTENT_TYPE } from '../errors/errors.filter';
 import type { HttpAccessLog } from '../logging/http-access-log';
 import type { HttpMetrics } from '../metrics/http-metrics';
+import type { HttpDeadline } from '../protection/http-deadline';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER } from '../logging/request-id';
+import { trackRoute } from './route';
 
 export type HttpAdapterName = 'express' | 'fastify';
 
@@ -58,30 +61,50 @@ export function usesNestBodyParser(name: HttpAdapterName): boolean {
   return name === 'fastify';
 }
 
-/** Security headers, body parsing, CORS, request ids, access lines and metrics, the same on both adapters. */
-export function configureHttpAdapter(
-  app: INestApplication,
-  name: HttpAdapterName,
-  config: HttpConfig,
-  accessLog: HttpAccessLog,
-  metrics: HttpMetrics,
-) {
+/** What the edge does for every request, whichever adapter calls it. */
+export interface HttpEdge {
+  accessLog: HttpAccessLog;
+  metrics: HttpMetrics;
+  deadline: HttpDeadline;
+}
+
+/**
+ * The request pipeline of HTTP, the same on both adapters, at the edge rather than in Nest
+ * interceptors (which cost every request Nest's interceptor machinery): security headers, request
+ * id, access line, metrics, body parsing, CORS, deadline; then Nest's guards (auth, rate limit),
+ * pipes (validation) and the handler.
+ */
+export function configureHttpAdapter(app: INestApplication, name: HttpAdapterName, config: HttpConfig, edge: HttpEdge) {
+  const { accessLog, metrics, deadline } = edge;
   const securityHeaders = helmetHeaders();
+  const problemType = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
   // One hook where every request enters, before anything can answer it (CORS preflights, body
   // parsers, unknown routes): it is counted, gets its id and its access line whatever answers. The
   // route template is read when the response closes, from the route the framework matched. The
-  // request's logger store is entered later, where the handler follows synchronously.
+  // request's logger store and deadline are entered later, once the body is read, where the
+  // handler follows.
   if (name === 'fastify') {
     const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
     fastify.addHook('onRequest', (request, reply, done) => {
-      metrics.track(request.method, reply.raw, () => request.routeOptions.url);
+      trackRoute(request.raw, () => request.routeOptions.url);
+      metrics.track(request.raw, reply.raw);
       setHeaders(reply.raw, securityHeaders);
-      void reply.header(REQUEST_ID_HEADER, request.id);
+      // On the Node response, so that whatever answers carries it.
+      reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
       accessLog.track(request.raw, reply.raw, request.id);
       done();
     });
-    // After the body is read.
-    fastify.addHook('preHandler', (request, _reply, done) => accessLog.run(request.id, done));
+    fastify.addHook('preHandler', (request, reply, done) =>
+      accessLog.run(request.id, () =>
+        deadline.run(
+          reply.raw,
+          request.id,
+          (problem: Problem) =>
+            void reply.code(problem.status).header('content-type', problemType).send(JSON.stringify(problem)),
+          done,
+        ),
+      ),
+    );
   } else {
     const express = app as NestExpressApplication;
     express.disable('x-powered-by');
@@ -91,9 +114,8 @@ export function configureHttpAdapter(
         response: ServerResponse,
         next: () => void,
       ) => {
-        metrics.track(request.method, response, () =>
-          request.route ? `${request.baseUrl ?? ''}${request.route.path}` : undefined,
-        );
+        trackRoute(request, () => (request.route ? `${request.baseUrl ?? ''}${request.route.path}` : undefined));
+        metrics.track(request, response);
         setHeaders(response, securityHeaders);
         const requestId = acceptOrCreateRequestId(request.headers[REQUEST_ID_HEADER]);
         request.id = requestId;
@@ -105,8 +127,13 @@ export function configureHttpAdapter(
     // Bodies over the limit answer 413 problem+json (ErrorsFilter maps the parser's error).
     express.useBodyParser('json', { limit: config.bodyLimitBytes });
     // After the body parser, which reads the body asynchronously.
-    express.use((request: IncomingMessage & { id: string }, _response: ServerResponse, next: () => void) =>
-      accessLog.run(request.id, next),
+    const answer = (response: ServerResponse) => (problem: Problem) => {
+      response.statusCode = problem.status;
+      response.setHeader('content-type', problemType);
+      response.end(JSON.stringify(problem));
+    };
+    express.use((request: IncomingMessage & { id: string }, response: ServerResponse, next: () => void) =>
+      accessLog.run(request.id, () => deadline.run(response, request.id, answer(response), next)),
     );
   }
   if (config.corsOrigins.length > 0) {

@@ -29,3 +29,15 @@ export function setReplyHeader(reply: HttpReply, name: string, value: string): v
 export function replyStarted(reply: HttpReply): boolean {
   return reply.headersSent === true || reply.sent === true;
 }
+
+const answeredEarly = new WeakSet<object>();
+
+/** Marks a response the edge answered itself (HttpDeadline's 504): the handler's late answer is dropped. */
+export function markAnsweredEarly(response: object): void {
+  answeredEarly.add(response);
+}
+
+/** True when the edge has answered this response before its handler did. */
+export function wasAnsweredEarly(reply: HttpReply): boolean {
+  return answeredEarly.has(reply.raw ?? reply);
+}

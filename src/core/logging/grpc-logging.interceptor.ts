@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { storage } from 'nestjs-pino/storage';
 import { resolveError } from '../errors/resolve-error';
 import { flushResponseHeaders, setResponseHeader } from '../grpc/response-headers';
-import type { StepOutcome } from '../http/pipeline.interceptor';
+import type { StepOutcome } from '../grpc/pipeline.interceptor';
 import { lazyLogStore } from './log-store';
 import { acceptOrCreateRequestId, REQUEST_ID_HEADER } from './request-id';
 
@@ -31,9 +31,7 @@ export class GrpcLoggingInterceptor {
     this.root = pino.logger;
   }
 
-  /** Undefined for HTTP (its id and access line are HttpAccessLog's). */
-  start(context: ExecutionContext): (StepOutcome & { run(work: () => void): void }) | undefined {
-    if (context.getType() !== 'rpc') return undefined;
+  start(context: ExecutionContext): StepOutcome & { run(work: () => void): void } {
     const metadata = context.getArgByIndex<Metadata | undefined>(1);
     const call = context.getArgByIndex<GrpcCall | undefined>(2);
     const requestId = acceptOrCreateRequestId(metadata?.get(REQUEST_ID_HEADER));

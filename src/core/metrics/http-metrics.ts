@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { routeOf } from '../http/route';
 import { MetricsService } from './metrics.service';
 
 /** The route label of requests no route matched (unknown paths, a CORS preflight, a rejected body). */
@@ -16,10 +17,10 @@ export class HttpMetrics {
   constructor(private readonly metrics: MetricsService) {}
 
   /**
-   * Call when the request enters: counted as in flight until its response closes. `routeOf` is
-   * asked then, once the router has matched (or not).
+   * Call when the request enters: counted as in flight until its response closes. Its route is
+   * read then (routeOf), once the router has matched (or not).
    */
-  track(method: string | undefined, response: ServerResponse, routeOf: () => string | undefined): void {
+  track(request: IncomingMessage, response: ServerResponse): void {
     const started = performance.now();
     this.metrics.httpInFlight.inc();
     response.once('close', () => {
@@ -27,7 +28,7 @@ export class HttpMetrics {
       // A response that never finished was cut (client gone, drain deadline): nginx's 499.
       const status = response.writableFinished ? String(response.statusCode) : '499';
       this.metrics.httpDuration.observe(
-        { method, route: routeOf() ?? UNMATCHED_ROUTE, status },
+        { method: request.method, route: routeOf(request) ?? UNMATCHED_ROUTE, status },
         (performance.now() - started) / 1e3,
       );
     });

@@ -1,19 +1,55 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const storage = new AsyncLocalStorage<number>();
+const storage = new AsyncLocalStorage<Deadline>();
 
 /**
  * The current request's deadline (epoch ms), visible to everything the handler calls, so the
  * database can be told how long a query may run (statement_timeout) and stops when the caller
- * has stopped waiting.
+ * has stopped waiting. Each transport's edge opens one per request (HttpDeadline, the gRPC
+ * pipeline) and answers 504 / DEADLINE_EXCEEDED when it passes; a @LongRunning() handler lifts it.
  */
-export const Deadline = {
-  run<T>(deadline: number, work: () => T): T {
-    return storage.run(deadline, work);
-  },
-  /** Milliseconds left, or undefined outside a request with a deadline. */
-  remainingMs(): number | undefined {
+export class Deadline {
+  private constructor(private at: number | undefined) {}
+
+  /** Runs `work` with a deadline at `at` (epoch ms), which it receives to check later. */
+  static run<T>(at: number, work: (deadline: Deadline) => T): T {
+    const deadline = new Deadline(at);
+    return storage.run(deadline, () => work(deadline));
+  }
+
+  /** Milliseconds left, or undefined outside a request with a deadline (or once it is lifted). */
+  static remainingMs(): number | undefined {
+    const at = storage.getStore()?.at;
+    return at === undefined ? undefined : Math.max(0, at - Date.now());
+  }
+
+  /** Lifts the current request's deadline: it lasts as long as its caller keeps reading. */
+  static lift(): void {
     const deadline = storage.getStore();
-    return deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
-  },
+    if (deadline) deadline.at = undefined;
+  }
+
+  /** False once a @LongRunning() handler has lifted it. */
+  get applies(): boolean {
+    return this.at !== undefined;
+  }
+}
+
+/**
+ * Exempts a streaming handler (an export) from REQUEST_TIMEOUT_MS: a stream lasts as long as its
+ * reader reads. A gRPC caller's own deadline still ends it (grpc-js cancels the call). The handler
+ * lifts its request's deadline when it is called, so the edge that opened it (before routing, where
+ * no handler is known yet) neither answers 504 nor bounds the handler's queries.
+ */
+export const LongRunning = (): MethodDecorator => (_target, _key, descriptor) => {
+  const original = descriptor.value as unknown as (...args: unknown[]) => unknown;
+  const lifting = function (this: unknown, ...args: unknown[]): unknown {
+    Deadline.lift();
+    return original.apply(this, args);
+  };
+  // Decorators below this one have put their metadata (route, OpenAPI) on the original function.
+  for (const metadataKey of Reflect.getOwnMetadataKeys(original) as unknown[])
+    Reflect.defineMetadata(metadataKey, Reflect.getOwnMetadata(metadataKey, original), lifting);
+  Object.defineProperty(lifting, 'name', { value: original.name });
+  descriptor.value = lifting as never;
 };

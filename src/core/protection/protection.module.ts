@@ -5,7 +5,8 @@ import { Authenticator } from '../auth/authenticator';
 import { protectionConfig } from '../config/config';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
 import { DeadlineInterceptor } from './deadline.interceptor';
-import { RateLimitInterceptor } from './rate-limit.interceptor';
+import { HttpDeadline } from './http-deadline';
+import { RateLimitGuard, RateLimiter } from './rate-limiter';
 import { MemoryTokenBucketStore, RedisTokenBucketStore, TokenBucketStore } from './token-bucket';
 
 @Global()
@@ -23,11 +24,13 @@ import { MemoryTokenBucketStore, RedisTokenBucketStore, TokenBucketStore } from 
         return store;
       },
     },
-    RateLimitInterceptor,
+    RateLimiter,
+    RateLimitGuard,
     DeadlineInterceptor,
+    HttpDeadline,
     Authenticator,
     AuthGuard,
   ],
-  exports: [RateLimitInterceptor, DeadlineInterceptor, TokenBucketStore, Authenticator, AuthGuard],
+  exports: [RateLimiter, RateLimitGuard, DeadlineInterceptor, HttpDeadline, TokenBucketStore, Authenticator, AuthGuard],
 })
 export class ProtectionModule {}

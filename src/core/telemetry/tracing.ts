@@ -1,5 +1,7 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { IncomingMessage } from 'node:http';
 import type { Env } from '../config/env.schema';
+import { routeOf } from '../http/route';
 
 /** Requests that are not traced: probes and scrapes would drown the traces people look for. */
 const UNTRACED_HTTP_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -64,6 +66,11 @@ export async function startTracing(env: Env, exporter?: SpanExporter): Promise<T
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED_HTTP_PATHS.has((request.url ?? '').split('?')[0]!),
+        // Server spans are named by the route template the framework matched, as the metrics label.
+        applyCustomAttributesOnSpan: (span, request) => {
+          const route = routeOf(request as IncomingMessage); // undefined for client requests
+          if (route) span.setAttribute('http.route', route).updateName(`${request.method} ${route}`);
+        },
       }),
       new GrpcInstrumentation({ ignoreGrpcMethods: UNTRACED_GRPC_METHODS }),
       // Only queries made on behalf of a traced request; the readiness probe's would be noise.

@@ -4,7 +4,7 @@ import { Ctx, Payload } from '@nestjs/microservices';
 import { Observable } from 'rxjs';
 import { GrpcCall } from '../../core/grpc/grpc-call.decorator';
 import { Idempotent } from '../../core/idempotency/idempotency.interceptor';
-import { LongRunning } from '../../core/protection/deadline.interceptor';
+import { LongRunning } from '../../core/protection/deadline';
 import { streamToCall } from '../../core/grpc/server-stream';
 import { Timestamp } from '../../generated/google/protobuf/timestamp';
 import {

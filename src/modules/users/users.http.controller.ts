@@ -13,7 +13,7 @@ import { ErrorCode } from '../../core/errors/error-codes';
 import { ApiCommonProblems, ApiProblems } from '../../core/openapi/problem';
 import { ExportUsersQueryDto } from './dto/export-users.dto';
 import { Idempotent } from '../../core/idempotency/idempotency.interceptor';
-import { LongRunning } from '../../core/protection/deadline.interceptor';
+import { LongRunning } from '../../core/protection/deadline';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQueryDto } from './dto/list-users.dto';
 import { UpdateUserDto } from './dto/update-user.dto';

@@ -1,4 +1,4 @@
-import { ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { protectionConfig } from '../config/config';
@@ -19,11 +19,13 @@ export const SkipRateLimit = () => SetMetadata(SKIP, true);
  * `RATE_LIMIT_PER_SECOND`. Over the limit: 429 with Retry-After / RESOURCE_EXHAUSTED with
  * RetryInfo. HTTP answers carry RateLimit-Limit/-Remaining/-Reset. A store that cannot answer
  * lets the request through (fail open): the limiter protects the service, it must never break it.
- * A step of PipelineInterceptor placed after the access log (not a guard, which runs before every
- * interceptor), so a rejected call is logged like any other (DESIGN.md request pipeline).
+ * It runs after authentication, so an authenticated caller is limited by who it is: over HTTP as
+ * RateLimitGuard, after AuthGuard (the access line and metrics are written at the edge, so a 429
+ * is logged like any other answer); over gRPC as a step of PipelineInterceptor, after the access
+ * log step, which a guard would run before.
  */
 @Injectable()
-export class RateLimitInterceptor {
+export class RateLimiter {
   private readonly skipped = new WeakMap<object, WeakMap<object, boolean>>();
 
   constructor(
@@ -32,6 +34,11 @@ export class RateLimitInterceptor {
     private readonly metrics: MetricsService,
     @Inject(protectionConfig.KEY) private readonly config: ConfigType<typeof protectionConfig>,
   ) {}
+
+  /** RATE_LIMIT_ENABLED */
+  get enabled(): boolean {
+    return this.config.rateLimit.enabled;
+  }
 
   /**
    * Takes a token for the caller: returns when admitted (a promise when the store is remote),
@@ -73,5 +80,16 @@ export class RateLimitInterceptor {
       byHandler.set(handler, skip);
     }
     return skip;
+  }
+}
+
+/** The HTTP rate limit: a global guard installed after AuthGuard when RATE_LIMIT_ENABLED. */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  constructor(private readonly limiter: RateLimiter) {}
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const admitted = this.limiter.admit(context);
+    return admitted ? admitted.then(() => true) : true;
   }
 }
