@@ -1,18 +1,25 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { MicroserviceOptions, NestMicroservice } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
-import { grpcConfig, GrpcConfig, httpConfig, HttpConfig, lifecycleConfig, LifecycleConfig } from './core/config/config';
+import {
+  grpcConfig,
+  GrpcConfig,
+  httpConfig,
+  HttpConfig,
+  lifecycleConfig,
+  LifecycleConfig,
+  protectionConfig,
+  ProtectionConfig,
+} from './core/config/config';
 import { AuthGuard } from './core/auth/auth.guard';
 import { Authenticator } from './core/auth/authenticator';
 import { loadEnv } from './core/config/env.loader';
 import type { Env } from './core/config/env.schema';
 import { ErrorsFilter } from './core/errors/errors.filter';
 import { configureHttpAdapter, createHttpAdapter, usesNestBodyParser } from './core/http/http-adapter';
-import { PipelineInterceptor } from './core/grpc/pipeline.interceptor';
 import { createValidationPipe } from './core/errors/validation.pipe';
 import { setupOpenApi } from './core/openapi/openapi';
 import { grpcServerOptions } from './core/grpc/grpc.options';
@@ -21,11 +28,10 @@ import { DebugDelayInterceptor } from './core/lifecycle/debug-delay.interceptor'
 import { HttpDrainer } from './core/lifecycle/http-drainer';
 import { Lifecycle } from './core/lifecycle/lifecycle';
 import { ReadinessService } from './core/lifecycle/readiness.service';
-import { GrpcLoggingInterceptor } from './core/logging/grpc-logging.interceptor';
+import { GrpcAccessLog } from './core/logging/grpc-access-log';
 import { HttpAccessLog } from './core/logging/http-access-log';
+import { GrpcMetrics } from './core/metrics/grpc-metrics';
 import { HttpMetrics } from './core/metrics/http-metrics';
-import { MetricsInterceptor } from './core/metrics/metrics.interceptor';
-import { DeadlineInterceptor } from './core/protection/deadline.interceptor';
 import { HttpDeadline } from './core/protection/http-deadline';
 import { RateLimitGuard, RateLimiter } from './core/protection/rate-limiter';
 
@@ -53,7 +59,8 @@ export interface RunningApp extends HybridApp {
 
 /**
  * Builds the hybrid app exactly as production runs it: one Nest app, one HTTP server, the gRPC
- * transport connected to it; both get the same guards, validation pipe and error filter.
+ * transport connected with `inheritAppConfig` so the same guards, pipes and filters apply. Each
+ * transport's edge (http-adapter.ts, AppGrpcServer) does the rest of the request pipeline.
  * Shared by main.ts and the e2e tests.
  */
 export async function createApp(env: Env = loadEnv()): Promise<HybridApp> {
@@ -74,45 +81,28 @@ export async function createApp(env: Env = loadEnv()): Promise<HybridApp> {
     deadline: app.get(HttpDeadline),
   });
   setupOpenApi(app, http.openapi);
-  const validation = createValidationPipe();
-  const errors = new ErrorsFilter();
-  // With AUTH_MODE=none the guard admits everything: not installing it spares every request Nest's
-  // guard pass (an execution context and an awaited promise). Likewise the rate limit.
-  const auth = app.get(Authenticator).enabled ? [app.get(AuthGuard)] : [];
-  const debugDelay = app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay ? [new DebugDelayInterceptor()] : [];
-  app.useGlobalPipes(validation);
-  app.useGlobalFilters(errors);
-  app.useGlobalGuards(...auth, ...(app.get(RateLimiter).enabled ? [app.get(RateLimitGuard)] : []));
-  app.useGlobalInterceptors(...debugDelay);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ErrorsFilter());
+  // Authentication, then the rate limit (keyed by who the caller is), each installed only when on:
+  // a guard that admits everything still costs every request Nest's guard pass.
+  app.useGlobalGuards(
+    ...(app.get(Authenticator).enabled ? [app.get(AuthGuard)] : []),
+    ...(app.get(RateLimiter).enabled ? [app.get(RateLimitGuard)] : []),
+  );
+  if (app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay) app.useGlobalInterceptors(new DebugDelayInterceptor());
 
-  // gRPC: the same guard, pipe and filter; its pipeline (metrics, request id + access log, rate
-  // limit, deadline) is one interceptor, PipelineInterceptor, registered for gRPC only.
+  // gRPC: request id, access line, metrics, metadata limit and deadline at AppGrpcServer's edge;
+  // then the same guards, validation and error mapping as HTTP.
   const config = app.get<GrpcConfig>(grpcConfig.KEY);
   const grpc = new AppGrpcServer(grpcServerOptions(config).options, {
     reflection: config.reflection,
     maxMetadataBytes: config.maxMetadataBytes,
+    requestTimeoutMs: app.get<ProtectionConfig>(protectionConfig.KEY).requestTimeoutMs,
+    metrics: app.get(GrpcMetrics),
+    accessLog: app.get(GrpcAccessLog),
   });
-  const microservice = app.connectMicroservice<MicroserviceOptions>(
-    { strategy: grpc },
-    { inheritAppConfig: false, deferInitialization: true },
-  ) as NestMicroservice;
-  microservice.useGlobalPipes(validation);
-  microservice.useGlobalFilters(errors);
-  microservice.useGlobalGuards(...auth);
-  microservice.useGlobalInterceptors(
-    new PipelineInterceptor(
-      app.get(MetricsInterceptor),
-      app.get(GrpcLoggingInterceptor),
-      app.get(RateLimiter),
-      app.get(DeadlineInterceptor),
-    ),
-    ...debugDelay,
-  );
-  // What connectMicroservice does when not deferred, now that gRPC's own enhancers are in; the
-  // lifecycle hooks are the app's (app.init), not to be run a second time.
-  microservice.registerListeners();
-  microservice.setIsInitialized(true);
-  microservice.setIsInitHookCalled(true);
+  // The same guards, pipe, filter (and test-only delay) as HTTP: registered above, before connecting.
+  app.connectMicroservice({ strategy: grpc }, { inheritAppConfig: true });
   return { app, grpc };
 }
 

@@ -82,9 +82,19 @@ describe('a gRPC call its caller cancels', () => {
 });
 
 describe('requests Nest never hands to a handler', () => {
-  it('are counted too: refused by auth, unknown routes, bodies the parser rejects', async () => {
-    const t = await startTestApp({ AUTH_MODE: 'api-key', AUTH_API_KEYS: 'metrics-key' });
+  it('are counted too: refused by auth, unknown routes, bodies the parser rejects, oversized metadata', async () => {
+    const t = await startTestApp({
+      AUTH_MODE: 'api-key',
+      AUTH_API_KEYS: 'metrics-key',
+      GRPC_MAX_METADATA_BYTES: '1024',
+    });
     try {
+      // gRPC calls are measured where they enter the server, before the guards and the metadata limit.
+      expect((await grpcError(t.client.listUsers({}))).code).toBe(status.UNAUTHENTICATED);
+      const oversized = new Metadata();
+      oversized.set('authorization', 'Bearer metrics-key');
+      oversized.set('x-padding', 'p'.repeat(2048));
+      expect((await grpcError(t.client.listUsers({}, oversized))).code).toBe(status.RESOURCE_EXHAUSTED);
       await request(t.httpUrl).get('/users').expect(401);
       await request(t.httpUrl).get('/no/such/path/123').expect(404);
       const malformed = await request(t.httpUrl)
@@ -98,6 +108,10 @@ describe('requests Nest never hands to a handler', () => {
       expect(malformed.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
       const text = (await request(t.httpUrl).get('/metrics').expect(200)).text;
       expect(text).toMatch(/http_server_request_duration_seconds_count\{method="GET",route="\/users",status="401"\} 1/);
+      for (const code of ['Unauthenticated', 'ResourceExhausted'])
+        expect(text).toContain(
+          `grpc_server_handled_total{grpc_type="unary",grpc_service="user.v1.UserService",grpc_method="ListUsers",grpc_code="${code}"} 1`,
+        );
       // No raw path ever becomes a label: what no route matched is counted as one series.
       expect(text).toMatch(
         /http_server_request_duration_seconds_count\{method="GET",route="\(unmatched\)",status="404"\} 1/,

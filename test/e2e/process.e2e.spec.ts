@@ -77,7 +77,7 @@ describe('both servers or none', () => {
 describe('a running service', () => {
   it('logs one access line per HTTP request and gRPC call, with request ids and secrets redacted', async () => {
     const env = await loopbackPorts();
-    const service = spawnService({ ...env, PGLITE_DATA_DIR: tempDir() });
+    const service = spawnService({ ...env, PGLITE_DATA_DIR: tempDir(), GRPC_MAX_METADATA_BYTES: '1024' });
     try {
       await service.waitForLog(isReadyLine);
       const base = `http://127.0.0.1:${env.HTTP_PORT}`;
@@ -98,6 +98,11 @@ describe('a running service', () => {
       const failing = new Metadata();
       failing.set('x-request-id', 'grpc-log-2');
       expect((await grpcError(grpc.getUser({ id: 'bad' }, failing))).code).toBe(status.INVALID_ARGUMENT);
+      // Refused before it reaches Nest: logged all the same.
+      const oversized = new Metadata();
+      oversized.set('x-request-id', 'grpc-log-3');
+      oversized.set('x-padding', 'p'.repeat(2048));
+      expect((await grpcError(grpc.listUsers({}, oversized))).code).toBe(status.RESOURCE_EXHAUSTED);
       grpc.close();
 
       const created = await service.waitForLog((l) => l.requestId === 'http-log-1' && 'res' in l);
@@ -111,6 +116,8 @@ describe('a running service', () => {
       expect(rpc.durationMs).toEqual(expect.any(Number));
       const rpcFailed = await service.waitForLog((l) => l.requestId === 'grpc-log-2' && 'grpcCode' in l);
       expect(rpcFailed).toMatchObject({ grpcCode: status.INVALID_ARGUMENT, code: 'INVALID_ARGUMENT' });
+      const rpcRefused = await service.waitForLog((l) => l.requestId === 'grpc-log-3' && 'grpcCode' in l);
+      expect(rpcRefused).toMatchObject({ grpcCode: status.RESOURCE_EXHAUSTED, code: 'RESOURCE_EXHAUSTED' });
 
       const all = service.stdout.join('\n');
       expect(all).not.toContain('top-secret');

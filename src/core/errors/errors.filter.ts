@@ -72,10 +72,28 @@ export function toProblem(resolved: ResolvedError, requestId: string | undefined
   };
 }
 
-export function toGrpcError(resolved: ResolvedError): { code: number; details: string; metadata: Metadata } {
+/**
+ * The gRPC status for an error. `appCode` and `unexpected` are for the access line and metrics
+ * written where the call ends (AppGrpcServer); grpc-js sends only code, details and metadata.
+ */
+export function toGrpcError(resolved: ResolvedError): GrpcStatusError {
   const metadata = new Metadata();
   if (resolved.violations.length > 0 || resolved.retryAfterSeconds !== undefined) {
     metadata.set(STATUS_DETAILS_KEY, encodeStatusDetails(resolved.grpcStatus, resolved.detail, resolved));
   }
-  return { code: resolved.grpcStatus, details: resolved.detail, metadata };
+  return {
+    code: resolved.grpcStatus,
+    details: resolved.detail,
+    metadata,
+    appCode: resolved.code,
+    unexpected: resolved.unexpected,
+  };
+}
+
+export interface GrpcStatusError {
+  code: number;
+  details: string;
+  metadata: Metadata;
+  appCode?: string;
+  unexpected?: boolean;
 }

@@ -3,9 +3,15 @@ import { loadSync, PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { GrpcMethodStreamingType, GrpcOptions, ServerGrpc } from '@nestjs/microservices';
 import { HealthImplementation, protoPath as healthProtoPath, ServingStatus } from 'grpc-health-check';
+import { GrpcStatusError, toGrpcError } from '../errors/errors.filter';
+import { resolveError } from '../errors/resolve-error';
 import type { DrainReport } from '../lifecycle/http-drainer';
 import { settlesWithin } from '../lifecycle/settle-within';
+import type { GrpcAccessLog, GrpcOutcome } from '../logging/grpc-access-log';
+import type { GrpcMethodLabels, GrpcMetrics } from '../metrics/grpc-metrics';
+import { Deadline } from '../protection/deadline';
 import { PROTO_LOADER_OPTIONS } from './proto';
+import { flushResponseHeaders } from './response-headers';
 
 type Callback = (error: unknown, value?: unknown) => void;
 type Handler = (
@@ -24,23 +30,36 @@ export interface GrpcServerExtras {
   reflection: boolean;
   /** Calls whose request metadata is larger are refused with RESOURCE_EXHAUSTED. */
   maxMetadataBytes: number;
+  /** REQUEST_TIMEOUT_MS: every call's deadline, or the caller's own when it is sooner. */
+  requestTimeoutMs: number;
+  metrics: GrpcMetrics;
+  accessLog: GrpcAccessLog;
+}
+
+/** What the edge keeps of one call: it runs the handler and reports how the call ended. */
+interface CallEdge {
+  /** Runs the handler with the call's logger and deadline; `onDeadline` when it passes. */
+  run<T>(work: () => T, onDeadline: () => void): T;
+  /** The call ended, with the error it was answered with, if any. Once; later calls are ignored. */
+  end(error?: unknown): void;
 }
 
 /** After cutting calls at the deadline, how long their UNAVAILABLE statuses get to reach clients. */
 export const CUT_GRACE_MS = 1_000;
 
-/**
- * The calls of server-streaming methods. grpc-js hands unary handlers the same stream class, so
- * the call object alone cannot say which kind of RPC it is (metrics label them).
- */
-export const serverStreamCalls = new WeakSet<object>();
-
 const SHUTTING_DOWN = { code: status.UNAVAILABLE, details: 'The server is shutting down; retry on another replica' };
+const CANCELLED = { code: status.CANCELLED, details: 'Cancelled by the caller' };
 
 /**
- * Nest's gRPC transport plus what production needs from it: every call in flight is tracked so the
- * drain can wait for it and, at the deadline, end it with UNAVAILABLE and count it; the standard
- * `grpc.health.v1.Health` service follows readiness; server reflection lists all services.
+ * Nest's gRPC transport plus what production needs from it.
+ * - The request pipeline's edge, for every call before Nest sees it: request id and access line,
+ *   metrics, the metadata limit, the deadline (REQUEST_TIMEOUT_MS or the caller's). Here rather
+ *   than in a Nest interceptor, which costs every call Nest's interceptor machinery (two
+ *   AsyncResource.bind and rxjs), and so that calls refused by a guard are logged and counted too.
+ * - Every call in flight is tracked so the drain can wait for it and, at the deadline, end it with
+ *   UNAVAILABLE and count it.
+ * - The standard `grpc.health.v1.Health` service follows readiness; server reflection lists all
+ *   services.
  */
 export class AppGrpcServer extends ServerGrpc {
   readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
@@ -86,21 +105,20 @@ export class AppGrpcServer extends ServerGrpc {
     // Nest's own signature uses the bare Function type.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
     methodHandler: Function,
-    protoNativeHandler: { responseStream?: boolean },
+    protoNativeHandler: { path?: string; responseStream?: boolean },
     streamType: GrpcMethodStreamingType,
   ): Handler {
     const handler = super.createServiceMethod(methodHandler, protoNativeHandler, streamType) as Handler;
-    const tracked = protoNativeHandler.responseStream ? this.trackStream(handler) : this.trackUnary(handler);
-    return (call, callback) => {
-      // grpc-js does not enforce grpc.max_metadata_size on servers; this does, for every RPC.
-      if (metadataBytes(call.metadata) > this.extras.maxMetadataBytes) {
-        const refused = { code: status.RESOURCE_EXHAUSTED, details: 'Request metadata is too large' };
-        if (callback) callback(refused);
-        else (call as ServerWritableStream<unknown, unknown>).emit('error', refused);
-        return Promise.resolve();
-      }
-      return tracked(call, callback);
+    const path = protoNativeHandler.path ?? '';
+    const [, service = 'unknown', method = 'unknown'] = path.split('/');
+    const labels: GrpcMethodLabels = {
+      grpc_type: protoNativeHandler.responseStream ? 'server_stream' : 'unary',
+      grpc_service: service,
+      grpc_method: method,
     };
+    return protoNativeHandler.responseStream
+      ? this.serveStream(handler, labels, path)
+      : this.serveUnary(handler, labels, path);
   }
 
   /**
@@ -151,46 +169,144 @@ export class AppGrpcServer extends ServerGrpc {
     };
   }
 
-  private trackUnary(handler: Handler): Handler {
+  /** Opens the edge of a call: request id, access line, metrics, deadline. */
+  private open(call: ServerUnaryCall<unknown, unknown>, labels: GrpcMethodLabels, path: string): CallEdge {
+    const { metrics, accessLog, requestTimeoutMs } = this.extras;
+    const record = metrics.track(labels);
+    const logged = accessLog.start(call, path);
+    let timer: NodeJS.Timeout | undefined;
+    let ended = false;
+    return {
+      run: (work, onDeadline) =>
+        logged.run(() => {
+          const at = callDeadline(call, requestTimeoutMs);
+          return Deadline.run(at, (deadline) => {
+            timer = setTimeout(
+              () => {
+                // A @LongRunning() handler (a stream) has lifted it: only the caller's own deadline ends it.
+                if (deadline.applies) onDeadline();
+              },
+              Math.max(0, at - Date.now()),
+            );
+            return work();
+          });
+        }),
+      end: (error) => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(timer);
+        flushResponseHeaders(call);
+        const outcome = outcomeOf(error);
+        record(outcome.grpcCode);
+        logged.done(outcome);
+      },
+    };
+  }
+
+  /** The reason to refuse a call before it runs, if any. */
+  private refusal(call: ServerUnaryCall<unknown, unknown>): GrpcStatusError | undefined {
+    // grpc-js does not enforce grpc.max_metadata_size on servers; this does, for every RPC.
+    if (metadataBytes(call.metadata) <= this.extras.maxMetadataBytes) return undefined;
+    return { code: status.RESOURCE_EXHAUSTED, details: 'Request metadata is too large', metadata: new Metadata() };
+  }
+
+  private serveUnary(handler: Handler, labels: GrpcMethodLabels, path: string): Handler {
     return (call, callback) => {
+      const edge = this.open(call, labels, path);
       let settled = false;
-      const tracked: TrackedCall = {
-        kind: 'unary',
-        cut: () => finish(SHUTTING_DOWN),
-      };
-      const finish: Callback = (error, value) => {
+      const tracked: TrackedCall = { kind: 'unary', cut: () => settle(SHUTTING_DOWN) };
+      // The one way a call is answered: by its handler, the deadline, the drain or a refusal.
+      const settle: Callback = (error, value) => {
         if (settled) return;
         settled = true;
         this.untrack(tracked, value !== undefined);
+        edge.end(error);
         callback?.(error, value);
       };
       this.calls.add(tracked);
       call.once('cancelled', () => {
+        if (settled) return;
         settled = true;
         this.calls.delete(tracked);
+        edge.end(CANCELLED);
       });
-      return handler(call, finish);
+      const refused = this.refusal(call);
+      if (refused) {
+        settle(refused);
+        return Promise.resolve();
+      }
+      return edge.run(
+        () => handler(call, settle),
+        () => settle(toGrpcError(resolveError(Deadline.exceeded()))),
+      );
     };
   }
 
-  private trackStream(handler: Handler): Handler {
+  private serveStream(handler: Handler, labels: GrpcMethodLabels, path: string): Handler {
     return async (call, callback) => {
       const stream = call as ServerWritableStream<unknown, unknown>;
-      serverStreamCalls.add(stream);
-      const tracked: TrackedCall = {
-        kind: 'stream',
-        cut: () => {
-          stream.emit('error', SHUTTING_DOWN);
-        },
-      };
+      const edge = this.open(call, labels, path);
+      let failure: unknown;
+      let writing = false;
+      // Before grpc-js' own listener, which sends the status at once: the headers go first.
+      stream.prependListener('error', (error: unknown) => {
+        failure ??= error;
+        flushResponseHeaders(stream);
+      });
+      // The headers go just before the first message (grpc-js sends them once, with whatever it has).
+      const write = stream.write.bind(stream);
+      stream.write = ((...args: Parameters<typeof write>) => {
+        stream.write = write;
+        writing = true;
+        flushResponseHeaders(stream);
+        return write(...args);
+      }) as typeof write;
+      const tracked: TrackedCall = { kind: 'stream', cut: () => stream.emit('error', SHUTTING_DOWN) };
       this.calls.add(tracked);
       // Tracked until the last message and the status are out: Nest's handler resolves as soon
       // as it has called end(), while a slow reader may still have messages queued.
-      stream.once('cancelled', () => this.untrack(tracked, false));
-      stream.once('finish', () => this.untrack(tracked, true));
-      return handler(call, callback);
+      stream.once('cancelled', () => {
+        this.untrack(tracked, false);
+        edge.end(CANCELLED);
+      });
+      stream.once('finish', () => {
+        this.untrack(tracked, true);
+        edge.end(failure);
+      });
+      const refused = this.refusal(call);
+      if (refused) {
+        stream.emit('error', refused);
+        return;
+      }
+      return edge.run(
+        () => handler(call, callback),
+        () => {
+          // A stream that has begun is not cut by the deadline (a @LongRunning() one lifts it anyway).
+          if (!writing) stream.emit('error', toGrpcError(resolveError(Deadline.exceeded())));
+        },
+      );
     };
   }
+}
+
+/** A call's deadline (epoch ms): REQUEST_TIMEOUT_MS, or the caller's own when it is sooner. */
+function callDeadline(call: { getDeadline(): Date | number }, requestTimeoutMs: number): number {
+  const deadline = Date.now() + requestTimeoutMs;
+  const own = call.getDeadline();
+  const ms = own instanceof Date ? own.getTime() : Number(own);
+  return Number.isFinite(ms) && ms > 0 ? Math.min(deadline, ms) : deadline;
+}
+
+/** How a call ended, from the status it was answered with (ErrorsFilter's carry the table's code). */
+function outcomeOf(error: unknown): GrpcOutcome {
+  if (error === undefined || error === null) return { grpcCode: status.OK, code: 'OK', unexpected: false };
+  const { code, appCode, unexpected } = error as Partial<GrpcStatusError>;
+  const grpcCode: status = typeof code === 'number' ? code : status.UNKNOWN;
+  return {
+    grpcCode,
+    code: appCode ?? status[grpcCode] ?? 'UNKNOWN',
+    unexpected: unexpected ?? (grpcCode === status.UNKNOWN || grpcCode === status.INTERNAL),
+  };
 }
 
 type WatchHandler = (call: ServerWritableStream<unknown, unknown>) => void;

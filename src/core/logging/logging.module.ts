@@ -5,7 +5,7 @@ import { ConfigType } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { logConfig } from '../config/config';
 import { traceFields } from '../telemetry/trace-fields';
-import { GrpcLoggingInterceptor } from './grpc-logging.interceptor';
+import { GrpcAccessLog } from './grpc-access-log';
 import { HttpAccessLog } from './http-access-log';
 
 /** Paths whose values never reach a log line. */
@@ -47,8 +47,8 @@ export const REDACTED_PATHS = [
       }),
     }),
   ],
-  providers: [GrpcLoggingInterceptor, HttpAccessLog],
-  exports: [GrpcLoggingInterceptor, HttpAccessLog],
+  providers: [GrpcAccessLog, HttpAccessLog],
+  exports: [GrpcAccessLog, HttpAccessLog],
 })
 export class LoggingModule {
   constructor(teardown: TeardownRegistry, logger: PinoLogger) {

@@ -1,12 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { AppError } from '../errors/app-error';
+import { ErrorCode } from '../errors/error-codes';
 
 const storage = new AsyncLocalStorage<Deadline>();
 
 /**
  * The current request's deadline (epoch ms), visible to everything the handler calls, so the
  * database can be told how long a query may run (statement_timeout) and stops when the caller
- * has stopped waiting. Each transport's edge opens one per request (HttpDeadline, the gRPC
- * pipeline) and answers 504 / DEADLINE_EXCEEDED when it passes; a @LongRunning() handler lifts it.
+ * has stopped waiting. Each transport's edge opens one per request (HttpDeadline, AppGrpcServer)
+ * and answers 504 / DEADLINE_EXCEEDED when it passes; a @LongRunning() handler lifts it.
  */
 export class Deadline {
   private constructor(private at: number | undefined) {}
@@ -27,6 +29,11 @@ export class Deadline {
   static lift(): void {
     const deadline = storage.getStore();
     if (deadline) deadline.at = undefined;
+  }
+
+  /** What a caller gets when its deadline passes before its answer, on both transports. */
+  static exceeded(): AppError {
+    return new AppError(ErrorCode.DEADLINE_EXCEEDED, 'The request did not complete within its deadline');
   }
 
   /** False once a @LongRunning() handler has lifted it. */

@@ -6,7 +6,6 @@ import { Problem, toProblem } from '../errors/errors.filter';
 import { resolveError } from '../errors/resolve-error';
 import { markAnsweredEarly } from '../http/reply';
 import { Deadline } from './deadline';
-import { exceededError } from './deadline.interceptor';
 
 /**
  * HTTP's request deadline, opened at the edge (see http-adapter.ts) once the body is read:
@@ -31,7 +30,7 @@ export class HttpDeadline {
       const timer = setTimeout(() => {
         if (!deadline.applies || response.headersSent || response.writableEnded) return;
         markAnsweredEarly(response);
-        answer(toProblem(resolveError(exceededError()), requestId));
+        answer(toProblem(resolveError(Deadline.exceeded()), requestId));
       }, timeoutMs);
       response.once('close', () => clearTimeout(timer));
       next();

@@ -4,7 +4,6 @@ import { AuthGuard } from '../auth/auth.guard';
 import { Authenticator } from '../auth/authenticator';
 import { protectionConfig } from '../config/config';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
-import { DeadlineInterceptor } from './deadline.interceptor';
 import { HttpDeadline } from './http-deadline';
 import { RateLimitGuard, RateLimiter } from './rate-limiter';
 import { MemoryTokenBucketStore, RedisTokenBucketStore, TokenBucketStore } from './token-bucket';
@@ -26,11 +25,10 @@ import { MemoryTokenBucketStore, RedisTokenBucketStore, TokenBucketStore } from 
     },
     RateLimiter,
     RateLimitGuard,
-    DeadlineInterceptor,
     HttpDeadline,
     Authenticator,
     AuthGuard,
   ],
-  exports: [RateLimiter, RateLimitGuard, DeadlineInterceptor, HttpDeadline, TokenBucketStore, Authenticator, AuthGuard],
+  exports: [RateLimiter, RateLimitGuard, HttpDeadline, TokenBucketStore, Authenticator, AuthGuard],
 })
 export class ProtectionModule {}
