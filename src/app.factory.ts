@@ -33,7 +33,7 @@ import { HttpAccessLog } from './core/logging/http-access-log';
 import { GrpcMetrics } from './core/metrics/grpc-metrics';
 import { HttpMetrics } from './core/metrics/http-metrics';
 import { HttpDeadline } from './core/protection/http-deadline';
-import { RateLimitGuard, RateLimiter } from './core/protection/rate-limiter';
+import { RateLimitGuard } from './core/protection/rate-limit.guard';
 
 /** Boot failed in a way the operator must fix (a port in use, say); the message says which. */
 export class BootError extends Error {
@@ -87,7 +87,7 @@ export async function createApp(env: Env = loadEnv()): Promise<HybridApp> {
   // a guard that admits everything still costs every request Nest's guard pass.
   app.useGlobalGuards(
     ...(app.get(Authenticator).enabled ? [app.get(AuthGuard)] : []),
-    ...(app.get(RateLimiter).enabled ? [app.get(RateLimitGuard)] : []),
+    ...(app.get(RateLimitGuard).enabled ? [app.get(RateLimitGuard)] : []),
   );
   if (app.get<LifecycleConfig>(lifecycleConfig.KEY).debugDelay) app.useGlobalInterceptors(new DebugDelayInterceptor());
 

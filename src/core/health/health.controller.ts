@@ -6,7 +6,7 @@ import { DatabaseHealthIndicator } from '../database/database.health';
 import { ReadinessService } from '../lifecycle/readiness.service';
 import { Public } from '../auth/auth.guard';
 import { Authenticator, AuthorizationHeader } from '../auth/authenticator';
-import { SkipRateLimit } from '../protection/rate-limiter';
+import { SkipRateLimit } from '../protection/rate-limit.guard';
 
 /** The part of a reply these probes touch; Express and Fastify replies both have it. */
 interface StatusReply {

@@ -7,7 +7,7 @@ import { httpConfig } from '../config/config';
 import { AppError } from '../errors/app-error';
 import { ErrorCode } from '../errors/error-codes';
 import { ApiProblems } from '../openapi/problem';
-import { SkipRateLimit } from '../protection/rate-limiter';
+import { SkipRateLimit } from '../protection/rate-limit.guard';
 import { MetricsEndpoint } from './metrics.server';
 
 interface TextReply {

@@ -5,7 +5,7 @@ import { Authenticator } from '../auth/authenticator';
 import { protectionConfig } from '../config/config';
 import { TeardownPhase, TeardownRegistry } from '../lifecycle/teardown.registry';
 import { HttpDeadline } from './http-deadline';
-import { RateLimitGuard, RateLimiter } from './rate-limiter';
+import { RateLimitGuard } from './rate-limit.guard';
 import { MemoryTokenBucketStore, RedisTokenBucketStore, TokenBucketStore } from './token-bucket';
 
 @Global()
@@ -23,12 +23,11 @@ import { MemoryTokenBucketStore, RedisTokenBucketStore, TokenBucketStore } from 
         return store;
       },
     },
-    RateLimiter,
     RateLimitGuard,
     HttpDeadline,
     Authenticator,
     AuthGuard,
   ],
-  exports: [RateLimiter, RateLimitGuard, HttpDeadline, TokenBucketStore, Authenticator, AuthGuard],
+  exports: [RateLimitGuard, HttpDeadline, TokenBucketStore, Authenticator, AuthGuard],
 })
 export class ProtectionModule {}

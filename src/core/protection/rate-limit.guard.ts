@@ -19,13 +19,12 @@ export const SkipRateLimit = () => SetMetadata(SKIP, true);
  * `RATE_LIMIT_PER_SECOND`. Over the limit: 429 with Retry-After / RESOURCE_EXHAUSTED with
  * RetryInfo. HTTP answers carry RateLimit-Limit/-Remaining/-Reset. A store that cannot answer
  * lets the request through (fail open): the limiter protects the service, it must never break it.
- * It runs after authentication, so an authenticated caller is limited by who it is: over HTTP as
- * RateLimitGuard, after AuthGuard (the access line and metrics are written at the edge, so a 429
- * is logged like any other answer); over gRPC as a step of PipelineInterceptor, after the access
- * log step, which a guard would run before.
+ * A global guard installed after AuthGuard when RATE_LIMIT_ENABLED, so an authenticated caller is
+ * limited by who it is; a refusal is logged and counted like any other answer (at each transport's
+ * edge).
  */
 @Injectable()
-export class RateLimiter {
+export class RateLimitGuard implements CanActivate {
   private readonly skipped = new WeakMap<object, WeakMap<object, boolean>>();
 
   constructor(
@@ -41,27 +40,27 @@ export class RateLimiter {
   }
 
   /**
-   * Takes a token for the caller: returns when admitted (a promise when the store is remote),
-   * throws (or rejects) RESOURCE_EXHAUSTED when not.
+   * Takes a token for the caller: true when admitted (a promise when the store is remote), throws
+   * (or rejects) RESOURCE_EXHAUSTED when not.
    */
-  admit(context: ExecutionContext): Promise<void> | void {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const { rateLimit } = this.config;
-    if (!rateLimit.enabled || this.skips(context)) return;
+    if (!rateLimit.enabled || this.skips(context)) return true;
     const limits = { burst: rateLimit.burst, perSecond: rateLimit.perSecond };
     const taken = this.store.take(clientIdentity(context, this.config.trustProxyHops), limits);
     if (taken instanceof Promise) return taken.then((result) => this.apply(context, limits, result));
-    this.apply(context, limits, taken);
+    return this.apply(context, limits, taken);
   }
 
-  private apply(context: ExecutionContext, limits: BucketLimits, taken: TakeResult | undefined): void {
-    if (!taken) return;
+  private apply(context: ExecutionContext, limits: BucketLimits, taken: TakeResult | undefined): true {
+    if (!taken) return true;
     if (context.getType() === 'http') {
       const reply = context.switchToHttp().getResponse<HttpReply>();
       setReplyHeader(reply, 'ratelimit-limit', String(limits.burst));
       setReplyHeader(reply, 'ratelimit-remaining', String(taken.remaining));
       setReplyHeader(reply, 'ratelimit-reset', String(taken.resetSeconds));
     }
-    if (taken.allowed) return;
+    if (taken.allowed) return true;
     this.metrics.rateLimited.inc({ transport: context.getType() === 'rpc' ? 'grpc' : 'http' });
     throw new AppError(ErrorCode.RESOURCE_EXHAUSTED, 'Rate limit exceeded; retry later', {
       retryAfterSeconds: taken.retryAfterSeconds,
@@ -80,16 +79,5 @@ export class RateLimiter {
       byHandler.set(handler, skip);
     }
     return skip;
-  }
-}
-
-/** The HTTP rate limit: a global guard installed after AuthGuard when RATE_LIMIT_ENABLED. */
-@Injectable()
-export class RateLimitGuard implements CanActivate {
-  constructor(private readonly limiter: RateLimiter) {}
-
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const admitted = this.limiter.admit(context);
-    return admitted ? admitted.then(() => true) : true;
   }
 }
