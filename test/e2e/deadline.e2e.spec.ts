@@ -42,6 +42,31 @@ describe('the request deadline', () => {
     await request(t.httpUrl).get(`/users/${userId}`).expect(200);
   });
 
+  it('counts and logs a call its own deadline ended as DeadlineExceeded, not Canceled', async () => {
+    // grpc-js answers the caller's deadline itself, in the same millisecond as the server's timer.
+    for (let i = 0; i < 3; i++) {
+      const error = await new Promise<{ code: number }>((resolve) => {
+        const metadata = new Metadata();
+        metadata.set('x-debug-delay-ms', String(TIMEOUT_MS));
+        t.client.raw.makeUnaryRequest(
+          '/user.v1.UserService/ListUsers',
+          () => Buffer.alloc(0),
+          (b: Buffer) => b,
+          {},
+          metadata,
+          { deadline: Date.now() + TIMEOUT_MS / 4 },
+          (e) => resolve(e as { code: number }),
+        );
+      });
+      expect(error.code).toBe(status.DEADLINE_EXCEEDED);
+    }
+    const text = (await request(t.httpUrl).get('/metrics').expect(200)).text;
+    expect(text).toContain(
+      'grpc_server_handled_total{grpc_type="unary",grpc_service="user.v1.UserService",grpc_method="ListUsers",grpc_code="DeadlineExceeded"} 3',
+    );
+    expect(text).not.toMatch(/grpc_method="ListUsers",grpc_code="Canceled"/);
+  });
+
   it('answers DEADLINE_EXCEEDED over gRPC', async () => {
     const metadata = new Metadata();
     metadata.set('x-debug-delay-ms', String(TIMEOUT_MS * 2));

@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import request from 'supertest';
 import { createHealthClient, exportUsers, listServicesByReflection } from '../support/grpc-extras';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -67,6 +67,20 @@ describe('ExportUsers', () => {
   it('rejects a malformed after_id', async () => {
     const result = await exportUsers(t.grpcAddress, 'nope').done;
     expect(result.code).toBe(status.INVALID_ARGUMENT);
+  });
+
+  it('echoes the request id on a stream that sends messages, none, or fails', async () => {
+    for (const [afterId, code, count] of [
+      ['', status.OK, ids.length],
+      [ids[ids.length - 1]!, status.OK, 0],
+      ['nope', status.INVALID_ARGUMENT, 0],
+    ] as const) {
+      const metadata = new Metadata();
+      metadata.set('x-request-id', `stream-${code}-${count}`);
+      const result = await exportUsers(t.grpcAddress, afterId, { metadata }).done;
+      expect(result).toMatchObject({ code, requestId: `stream-${code}-${count}` });
+      expect(result.users).toHaveLength(count);
+    }
   });
 
   it('streams NDJSON over HTTP, resumable with ?after=', async () => {

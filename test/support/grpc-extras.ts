@@ -63,17 +63,25 @@ export interface ExportResult {
   /** The gRPC status the stream ended with (0 = OK). */
   code: number;
   details: string;
+  /** The x-request-id response header. */
+  requestId?: string;
 }
 
 /**
  * Reads an ExportUsers stream. `pauseAfter` stops reading after that many messages (the server
  * then feels backpressure) until `resume()` is called.
  */
-export function exportUsers(address: string, afterId = '', options: { pauseAfter?: number } = {}) {
+export function exportUsers(
+  address: string,
+  afterId = '',
+  options: { pauseAfter?: number; metadata?: grpc.Metadata } = {},
+) {
   const { user } = load<{ user: { v1: { UserService: Ctor } } }>(join(PROTO_ROOT, 'user/v1/user.proto'));
   const client = new user.v1.UserService(address, grpc.credentials.createInsecure()) as grpc.Client &
-    Record<string, (request: unknown) => grpc.ClientReadableStream<{ user: User }>>;
-  const call = client.exportUsers!({ afterId });
+    Record<string, (request: unknown, metadata?: grpc.Metadata) => grpc.ClientReadableStream<{ user: User }>>;
+  const call = client.exportUsers!({ afterId }, options.metadata ?? new grpc.Metadata());
+  let requestId: string | undefined;
+  call.on('metadata', (headers: grpc.Metadata) => (requestId = headers.get('x-request-id')[0]?.toString()));
   const users: User[] = [];
   let firstMessage: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (firstMessage = resolve));
@@ -83,9 +91,11 @@ export function exportUsers(address: string, afterId = '', options: { pauseAfter
     if (options.pauseAfter !== undefined && users.length === options.pauseAfter) call.pause();
   });
   const done = new Promise<ExportResult>((resolve) => {
-    call.on('error', (error: grpc.ServiceError) => resolve({ users, code: error.code, details: error.details }));
+    call.on('error', (error: grpc.ServiceError) =>
+      resolve({ users, code: error.code, details: error.details, requestId }),
+    );
     call.on('status', (status: grpc.StatusObject) => {
-      if (status.code === grpc.status.OK) resolve({ users, code: 0, details: status.details });
+      if (status.code === grpc.status.OK) resolve({ users, code: 0, details: status.details, requestId });
     });
   });
   void done.finally(() => client.close());

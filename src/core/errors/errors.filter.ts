@@ -30,9 +30,12 @@ export class ErrorsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<HttpRequest>();
     const reply = http.getResponse<HttpReply>();
-    // The deadline answered first: the handler's late result (on Express, the failed write of it) is dropped.
-    if (wasAnsweredEarly(reply)) return;
-    if (resolved.unexpected) this.logger.error({ err: exception, url: request.url }, 'unhandled error');
+    // The deadline answered first: the handler's late result is dropped (on Express its write fails
+    // with ERR_HTTP_HEADERS_SENT, which is no news); a real failure is still logged.
+    const early = wasAnsweredEarly(reply);
+    if (resolved.unexpected && !(early && (exception as { code?: unknown } | null)?.code === 'ERR_HTTP_HEADERS_SENT'))
+      this.logger.error({ err: exception, url: request.url }, 'unhandled error');
+    if (early) return;
     if (replyStarted(reply)) {
       abortReply(reply);
       return;

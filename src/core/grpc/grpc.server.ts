@@ -49,6 +49,7 @@ export const CUT_GRACE_MS = 1_000;
 
 const SHUTTING_DOWN = { code: status.UNAVAILABLE, details: 'The server is shutting down; retry on another replica' };
 const CANCELLED = { code: status.CANCELLED, details: 'Cancelled by the caller' };
+const CALLER_DEADLINE = { code: status.DEADLINE_EXCEEDED, details: "The caller's deadline passed" };
 
 /**
  * Nest's gRPC transport plus what production needs from it.
@@ -105,20 +106,26 @@ export class AppGrpcServer extends ServerGrpc {
     // Nest's own signature uses the bare Function type.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
     methodHandler: Function,
-    protoNativeHandler: { path?: string; responseStream?: boolean },
+    protoNativeHandler: { path?: string; requestStream?: boolean; responseStream?: boolean },
     streamType: GrpcMethodStreamingType,
   ): Handler {
     const handler = super.createServiceMethod(methodHandler, protoNativeHandler, streamType) as Handler;
     const path = protoNativeHandler.path ?? '';
     const [, service = 'unknown', method = 'unknown'] = path.split('/');
+    const { requestStream, responseStream } = protoNativeHandler;
     const labels: GrpcMethodLabels = {
-      grpc_type: protoNativeHandler.responseStream ? 'server_stream' : 'unary',
+      grpc_type: requestStream
+        ? responseStream
+          ? 'bidi_stream'
+          : 'client_stream'
+        : responseStream
+          ? 'server_stream'
+          : 'unary',
       grpc_service: service,
       grpc_method: method,
     };
-    return protoNativeHandler.responseStream
-      ? this.serveStream(handler, labels, path)
-      : this.serveUnary(handler, labels, path);
+    // A method with a response stream answers by writing to the call; any other, through a callback.
+    return responseStream ? this.serveStream(handler, labels, path) : this.serveUnary(handler, labels, path);
   }
 
   /**
@@ -228,7 +235,7 @@ export class AppGrpcServer extends ServerGrpc {
         if (settled) return;
         settled = true;
         this.calls.delete(tracked);
-        edge.end(CANCELLED);
+        edge.end(cancellation(call));
       });
       const refused = this.refusal(call);
       if (refused) {
@@ -248,12 +255,12 @@ export class AppGrpcServer extends ServerGrpc {
       const edge = this.open(call, labels, path);
       let failure: unknown;
       let writing = false;
-      // Before grpc-js' own listener, which sends the status at once: the headers go first.
-      stream.prependListener('error', (error: unknown) => {
-        failure ??= error;
-        flushResponseHeaders(stream);
-      });
-      // The headers go just before the first message (grpc-js sends them once, with whatever it has).
+      // grpc-js answers with the last error emitted.
+      stream.on('error', (error: unknown) => (failure = error));
+      // The headers go out once (grpc-js sends them with whatever it has): just before the first
+      // message, or before the status of a stream that ends without one ('prefinish' comes
+      // synchronously before grpc-js sends the status, on success and on error).
+      stream.once('prefinish', () => flushResponseHeaders(stream));
       const write = stream.write.bind(stream);
       stream.write = ((...args: Parameters<typeof write>) => {
         stream.write = write;
@@ -267,7 +274,7 @@ export class AppGrpcServer extends ServerGrpc {
       // as it has called end(), while a slow reader may still have messages queued.
       stream.once('cancelled', () => {
         this.untrack(tracked, false);
-        edge.end(CANCELLED);
+        edge.end(cancellation(call));
       });
       stream.once('finish', () => {
         this.untrack(tracked, true);
@@ -295,6 +302,20 @@ function callDeadline(call: { getDeadline(): Date | number }, requestTimeoutMs: 
   const own = call.getDeadline();
   const ms = own instanceof Date ? own.getTime() : Number(own);
   return Number.isFinite(ms) && ms > 0 ? Math.min(deadline, ms) : deadline;
+}
+
+/**
+ * How close to the caller's deadline a cancellation counts as that deadline passing: the caller's
+ * clock started before the call reached the server (and grpc-timeout is rounded), so it gives up,
+ * and cancels, a little before the deadline the server worked out.
+ */
+const CALLER_DEADLINE_SLACK_MS = 50;
+
+/** A call grpc-js ended itself: its caller cancelled it, or the caller's own deadline passed. */
+function cancellation(call: { getDeadline(): Date | number }): { code: status; details: string } {
+  const own = call.getDeadline();
+  const ms = own instanceof Date ? own.getTime() : Number(own);
+  return Number.isFinite(ms) && ms > 0 && Date.now() >= ms - CALLER_DEADLINE_SLACK_MS ? CALLER_DEADLINE : CANCELLED;
 }
 
 /** How a call ended, from the status it was answered with (ErrorsFilter's carry the table's code). */

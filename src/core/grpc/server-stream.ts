@@ -1,6 +1,5 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
-import { flushResponseHeaders } from './response-headers';
 
 /**
  * Writes `source` (or what it resolves to) to a server-streaming call with flow control: after each write the grpc call
@@ -18,7 +17,6 @@ export function streamToCall<T, M>(
     const pump = async () => {
       if (!call) throw new Error('a server stream needs its call (use @GrpcCall())');
       const items = await source;
-      flushResponseHeaders(call);
       for await (const item of items) {
         if (call.cancelled || call.writableEnded) return;
         if (!call.write(toMessage(item))) await writable(call);

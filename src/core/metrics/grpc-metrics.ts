@@ -3,7 +3,7 @@ import { grpcCodeName, MetricsService } from './metrics.service';
 
 /** The labels every series of a gRPC method shares (go-grpc-prometheus' names). */
 export interface GrpcMethodLabels {
-  grpc_type: 'unary' | 'server_stream';
+  grpc_type: 'unary' | 'client_stream' | 'server_stream' | 'bidi_stream';
   grpc_service: string;
   grpc_method: string;
 }

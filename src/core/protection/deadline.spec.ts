@@ -22,6 +22,10 @@ describe('LongRunning', () => {
     expect(Deadline.run(Date.now() + 60_000, () => Deadline.remainingMs())).toBeGreaterThan(59_000);
     expect(Deadline.run(Date.now() + 60_000, () => new Exports().export())).toBeUndefined();
   });
+
+  it('does not lift a deadline that has passed (the caller has had its answer)', () => {
+    expect(Deadline.run(Date.now() - 1, () => new Exports().export())).toBe(0);
+  });
 });
 
 describe('HttpDeadline', () => {

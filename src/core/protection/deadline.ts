@@ -25,10 +25,13 @@ export class Deadline {
     return at === undefined ? undefined : Math.max(0, at - Date.now());
   }
 
-  /** Lifts the current request's deadline: it lasts as long as its caller keeps reading. */
+  /**
+   * Lifts the current request's deadline: it lasts as long as its caller keeps reading. Not once
+   * it has passed (the caller has had its answer; the late handler's queries fail at once).
+   */
   static lift(): void {
     const deadline = storage.getStore();
-    if (deadline) deadline.at = undefined;
+    if (deadline?.at !== undefined && deadline.at > Date.now()) deadline.at = undefined;
   }
 
   /** What a caller gets when its deadline passes before its answer, on both transports. */
