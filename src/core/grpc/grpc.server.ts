@@ -20,7 +20,6 @@ type Handler = (
 ) => Promise<unknown>;
 
 interface TrackedCall {
-  kind: 'unary' | 'stream';
   /** Ends the call with UNAVAILABLE so the client can retry or resume on another replica. */
   cut(): void;
 }
@@ -181,27 +180,21 @@ export class AppGrpcServer extends ServerGrpc {
     const { metrics, accessLog, requestTimeoutMs } = this.extras;
     const record = metrics.track(labels);
     const logged = accessLog.start(call, path);
-    let timer: NodeJS.Timeout | undefined;
+    let deadline: Deadline | undefined;
     let ended = false;
     return {
       run: (work, onDeadline) =>
-        logged.run(() => {
-          const at = callDeadline(call, requestTimeoutMs);
-          return Deadline.run(at, (deadline) => {
-            timer = setTimeout(
-              () => {
-                // A @LongRunning() handler (a stream) has lifted it: only the caller's own deadline ends it.
-                if (deadline.applies) onDeadline();
-              },
-              Math.max(0, at - Date.now()),
-            );
+        logged.run(() =>
+          // A @LongRunning() handler (a stream) lifts it: then only the caller's own deadline ends it.
+          Deadline.run(callDeadline(call, requestTimeoutMs), onDeadline, (opened) => {
+            deadline = opened;
             return work();
-          });
-        }),
+          }),
+        ),
       end: (error) => {
         if (ended) return;
         ended = true;
-        clearTimeout(timer);
+        deadline?.clear();
         flushResponseHeaders(call);
         const outcome = outcomeOf(error);
         record(outcome.grpcCode);
@@ -221,7 +214,7 @@ export class AppGrpcServer extends ServerGrpc {
     return (call, callback) => {
       const edge = this.open(call, labels, path);
       let settled = false;
-      const tracked: TrackedCall = { kind: 'unary', cut: () => settle(SHUTTING_DOWN) };
+      const tracked: TrackedCall = { cut: () => settle(SHUTTING_DOWN) };
       // The one way a call is answered: by its handler, the deadline, the drain or a refusal.
       const settle: Callback = (error, value) => {
         if (settled) return;
@@ -244,7 +237,7 @@ export class AppGrpcServer extends ServerGrpc {
       }
       return edge.run(
         () => handler(call, settle),
-        () => settle(toGrpcError(resolveError(Deadline.exceeded()))),
+        () => settle(deadlineExceeded()),
       );
     };
   }
@@ -268,7 +261,7 @@ export class AppGrpcServer extends ServerGrpc {
         flushResponseHeaders(stream);
         return write(...args);
       }) as typeof write;
-      const tracked: TrackedCall = { kind: 'stream', cut: () => stream.emit('error', SHUTTING_DOWN) };
+      const tracked: TrackedCall = { cut: () => stream.emit('error', SHUTTING_DOWN) };
       this.calls.add(tracked);
       // Tracked until the last message and the status are out: Nest's handler resolves as soon
       // as it has called end(), while a slow reader may still have messages queued.
@@ -289,19 +282,30 @@ export class AppGrpcServer extends ServerGrpc {
         () => handler(call, callback),
         () => {
           // A stream that has begun is not cut by the deadline (a @LongRunning() one lifts it anyway).
-          if (!writing) stream.emit('error', toGrpcError(resolveError(Deadline.exceeded())));
+          if (!writing) stream.emit('error', deadlineExceeded());
         },
       );
     };
   }
 }
 
-/** A call's deadline (epoch ms): REQUEST_TIMEOUT_MS, or the caller's own when it is sooner. */
-function callDeadline(call: { getDeadline(): Date | number }, requestTimeoutMs: number): number {
-  const deadline = Date.now() + requestTimeoutMs;
+type WithDeadline = { getDeadline(): Date | number };
+
+/** The deadline the caller set (epoch ms), if it set one (grpc-js says Infinity otherwise). */
+function callerDeadline(call: WithDeadline): number | undefined {
   const own = call.getDeadline();
   const ms = own instanceof Date ? own.getTime() : Number(own);
-  return Number.isFinite(ms) && ms > 0 ? Math.min(deadline, ms) : deadline;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+/** A call's deadline (epoch ms): REQUEST_TIMEOUT_MS, or the caller's own when it is sooner. */
+function callDeadline(call: WithDeadline, requestTimeoutMs: number): number {
+  return Math.min(Date.now() + requestTimeoutMs, callerDeadline(call) ?? Infinity);
+}
+
+/** The status of a call whose deadline passed before its answer (as ErrorsFilter would map it). */
+function deadlineExceeded(): GrpcStatusError {
+  return toGrpcError(resolveError(Deadline.exceeded()));
 }
 
 /**
@@ -312,10 +316,9 @@ function callDeadline(call: { getDeadline(): Date | number }, requestTimeoutMs: 
 const CALLER_DEADLINE_SLACK_MS = 50;
 
 /** A call grpc-js ended itself: its caller cancelled it, or the caller's own deadline passed. */
-function cancellation(call: { getDeadline(): Date | number }): { code: status; details: string } {
-  const own = call.getDeadline();
-  const ms = own instanceof Date ? own.getTime() : Number(own);
-  return Number.isFinite(ms) && ms > 0 && Date.now() >= ms - CALLER_DEADLINE_SLACK_MS ? CALLER_DEADLINE : CANCELLED;
+function cancellation(call: WithDeadline): { code: status; details: string } {
+  const deadline = callerDeadline(call);
+  return deadline !== undefined && Date.now() >= deadline - CALLER_DEADLINE_SLACK_MS ? CALLER_DEADLINE : CANCELLED;
 }
 
 /** How a call ended, from the status it was answered with (ErrorsFilter's carry the table's code). */

@@ -11,12 +11,28 @@ const storage = new AsyncLocalStorage<Deadline>();
  * and answers 504 / DEADLINE_EXCEEDED when it passes; a @LongRunning() handler lifts it.
  */
 export class Deadline {
+  private timer: NodeJS.Timeout | undefined;
+
   private constructor(private at: number | undefined) {}
 
-  /** Runs `work` with a deadline at `at` (epoch ms), which it receives to check later. */
-  static run<T>(at: number, work: (deadline: Deadline) => T): T {
+  /**
+   * Runs `work` with a deadline at `at` (epoch ms). When it passes, `passed` is called, unless a
+   * @LongRunning() handler has lifted it or `clear()` was called first (the call has ended).
+   */
+  static run<T>(at: number, passed: () => void, work: (deadline: Deadline) => T): T {
     const deadline = new Deadline(at);
+    deadline.timer = setTimeout(
+      () => {
+        if (deadline.at !== undefined) passed();
+      },
+      Math.max(0, at - Date.now()),
+    );
     return storage.run(deadline, () => work(deadline));
+  }
+
+  /** The call has ended: nothing to time any more. */
+  clear(): void {
+    clearTimeout(this.timer);
   }
 
   /** Milliseconds left, or undefined outside a request with a deadline (or once it is lifted). */
@@ -37,11 +53,6 @@ export class Deadline {
   /** What a caller gets when its deadline passes before its answer, on both transports. */
   static exceeded(): AppError {
     return new AppError(ErrorCode.DEADLINE_EXCEEDED, 'The request did not complete within its deadline');
-  }
-
-  /** False once a @LongRunning() handler has lifted it. */
-  get applies(): boolean {
-    return this.at !== undefined;
   }
 }
 

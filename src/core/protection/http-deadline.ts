@@ -25,14 +25,13 @@ export class HttpDeadline {
    * answer through the adapter.
    */
   run(response: ServerResponse, requestId: string, answer: (problem: Problem) => void, next: () => void): void {
-    const timeoutMs = this.config.requestTimeoutMs;
-    Deadline.run(Date.now() + timeoutMs, (deadline) => {
-      const timer = setTimeout(() => {
-        if (!deadline.applies || response.headersSent || response.writableEnded) return;
-        markAnsweredEarly(response);
-        answer(toProblem(resolveError(Deadline.exceeded()), requestId));
-      }, timeoutMs);
-      response.once('close', () => clearTimeout(timer));
+    const passed = () => {
+      if (response.headersSent || response.writableEnded) return;
+      markAnsweredEarly(response);
+      answer(toProblem(resolveError(Deadline.exceeded()), requestId));
+    };
+    Deadline.run(Date.now() + this.config.requestTimeoutMs, passed, (deadline) => {
+      response.once('close', () => deadline.clear());
       next();
     });
   }
